@@ -33,6 +33,12 @@ class SecretBox {
   // REQUIRES: each key is exactly kMasterKeySize bytes; `keys` not empty.
   explicit SecretBox(std::map<std::uint32_t, std::string> keys);
 
+  // Copies hold their own keys; every copy wipes its keys when destroyed.
+  SecretBox(const SecretBox& other) = default;
+  SecretBox(SecretBox&& other) = default;
+  SecretBox& operator=(SecretBox other);
+  ~SecretBox();
+
   // Returns version || nonce || ciphertext || tag.
   absl::StatusOr<std::string> Seal(std::string_view plaintext,
                                    std::string_view associated_data) const;

@@ -23,6 +23,7 @@ struct StoredConnection {
   std::string id;  // "acme-prod"; the resource name is "connections/" + id
   std::string display_name;
   int environment = 0;  // a leverconnect.v1.Environment value
+  // A set kept in the order given; a repeated entry is stored once.
   std::vector<std::string> allowed_applications;
   std::string sealed_api_key;  // crypto::SecretBox::Seal output; binary
   std::string api_key_hint;    // last 4 characters of the key

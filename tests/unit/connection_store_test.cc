@@ -1,0 +1,402 @@
+#include "lib/storage/connection_store.h"
+
+#include <stdlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "lib/storage/sqlite_connection_store.h"
+#include "lib/storage/sqlite_database.h"
+
+namespace leverconnect::storage {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+std::string Message(const absl::Status& status) {
+  return std::string(status.message());
+}
+
+StoredConnection MakeConnection(const std::string& id) {
+  StoredConnection connection;
+  connection.id = id;
+  connection.display_name = "Display " + id;
+  connection.environment = 2;
+  connection.allowed_applications = {"recruiting", "analytics"};
+  connection.sealed_api_key = std::string("\x00\x00\x00\x01sealed\x00\xff", 12);
+  connection.api_key_hint = "wxyz";
+  connection.create_time = absl::FromUnixMicros(1700000000123456);
+  connection.update_time = absl::FromUnixMicros(1700000999654321);
+  connection.etag = "etag-" + id;
+  return connection;
+}
+
+void ExpectSameConnection(const StoredConnection& actual,
+                          const StoredConnection& expected) {
+  EXPECT_EQ(actual.id, expected.id);
+  EXPECT_EQ(actual.display_name, expected.display_name);
+  EXPECT_EQ(actual.environment, expected.environment);
+  EXPECT_EQ(actual.allowed_applications, expected.allowed_applications);
+  EXPECT_EQ(actual.sealed_api_key, expected.sealed_api_key);
+  EXPECT_EQ(actual.api_key_hint, expected.api_key_hint);
+  EXPECT_EQ(actual.create_time, expected.create_time);
+  EXPECT_EQ(actual.update_time, expected.update_time);
+  EXPECT_EQ(actual.etag, expected.etag);
+}
+
+std::vector<std::string> Ids(const ConnectionPage& page) {
+  std::vector<std::string> ids;
+  for (const StoredConnection& connection : page.connections) {
+    ids.push_back(connection.id);
+  }
+  return ids;
+}
+
+// Each test gets a fresh directory holding its database file.
+class ConnectionStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = ::testing::TempDir() + "connection_store_test.XXXXXX";
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    directory_ = pattern;
+    path_ = (directory_ / "connections.db").string();
+    absl::StatusOr<std::unique_ptr<ConnectionStore>> store =
+        OpenSqliteConnectionStore(path_);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+  }
+
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(directory_);
+  }
+
+  void CreateOrFail(const StoredConnection& connection,
+                    const std::string& request_id = "") {
+    absl::StatusOr<CreateResult> result =
+        store_->Create(connection, request_id);
+    ASSERT_TRUE(result.ok()) << result.status();
+    EXPECT_TRUE(result->created);
+    EXPECT_EQ(result->connection_id, connection.id);
+  }
+
+  std::filesystem::path directory_;
+  std::string path_;
+  std::unique_ptr<ConnectionStore> store_;
+};
+
+TEST_F(ConnectionStoreTest, CreateThenGetReturnsEveryField) {
+  StoredConnection connection = MakeConnection("acme-prod");
+  connection.allowed_applications = {"zeta", "alpha", "middle"};
+  CreateOrFail(connection);
+
+  absl::StatusOr<StoredConnection> stored = store_->Get("acme-prod");
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  ExpectSameConnection(*stored, connection);
+  EXPECT_EQ(stored->sealed_api_key.size(), 12u);
+  EXPECT_THAT(stored->allowed_applications,
+              ElementsAre("zeta", "alpha", "middle"));
+}
+
+TEST_F(ConnectionStoreTest, EmptyFieldsStayEmptyNotNull) {
+  StoredConnection connection = MakeConnection("bare");
+  connection.display_name.clear();
+  connection.sealed_api_key.clear();
+  connection.allowed_applications.clear();
+  connection.etag.clear();
+  CreateOrFail(connection);
+
+  absl::StatusOr<StoredConnection> stored = store_->Get("bare");
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  ExpectSameConnection(*stored, connection);
+}
+
+TEST_F(ConnectionStoreTest, RepeatedApplicationIsStoredOnce) {
+  StoredConnection connection = MakeConnection("twice");
+  connection.allowed_applications = {"b", "a", "b"};
+  CreateOrFail(connection);
+
+  absl::StatusOr<StoredConnection> stored = store_->Get("twice");
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_THAT(stored->allowed_applications, ElementsAre("b", "a"));
+}
+
+TEST_F(ConnectionStoreTest, DuplicateIdIsAlreadyExists) {
+  CreateOrFail(MakeConnection("acme-prod"));
+  StoredConnection again = MakeConnection("acme-prod");
+  again.display_name = "Another";
+
+  absl::StatusOr<CreateResult> result = store_->Create(again, "");
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(Message(result.status()), "connection 'acme-prod' already exists");
+  EXPECT_EQ(store_->Get("acme-prod")->display_name, "Display acme-prod");
+}
+
+TEST_F(ConnectionStoreTest, EmptyIdIsInvalidArgument) {
+  absl::StatusOr<CreateResult> result = store_->Create(MakeConnection(""), "");
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ConnectionStoreTest, RepeatedRequestIdReportsTheFirstConnection) {
+  CreateOrFail(MakeConnection("first"), "request-1");
+
+  absl::StatusOr<CreateResult> repeated =
+      store_->Create(MakeConnection("second"), "request-1");
+  ASSERT_TRUE(repeated.ok()) << repeated.status();
+  EXPECT_FALSE(repeated->created);
+  EXPECT_EQ(repeated->connection_id, "first");
+  EXPECT_EQ(store_->Get("second").status().code(), absl::StatusCode::kNotFound);
+
+  CreateOrFail(MakeConnection("second"), "request-2");
+}
+
+TEST_F(ConnectionStoreTest, RequestIdOutlivesItsConnection) {
+  CreateOrFail(MakeConnection("first"), "request-1");
+  ASSERT_TRUE(store_->Delete("first", "").ok());
+
+  absl::StatusOr<CreateResult> repeated =
+      store_->Create(MakeConnection("first"), "request-1");
+  ASSERT_TRUE(repeated.ok()) << repeated.status();
+  EXPECT_FALSE(repeated->created);
+  EXPECT_EQ(repeated->connection_id, "first");
+  EXPECT_EQ(store_->Get("first").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(ConnectionStoreTest, FailedCreateDoesNotKeepItsRequestId) {
+  CreateOrFail(MakeConnection("taken"));
+  EXPECT_EQ(
+      store_->Create(MakeConnection("taken"), "request-1").status().code(),
+      absl::StatusCode::kAlreadyExists);
+
+  CreateOrFail(MakeConnection("other"), "request-1");
+}
+
+TEST_F(ConnectionStoreTest, GetUnknownIsNotFound) {
+  absl::StatusOr<StoredConnection> stored = store_->Get("missing");
+  EXPECT_EQ(stored.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Message(stored.status()), "connection 'missing' not found");
+}
+
+TEST_F(ConnectionStoreTest, ListPagesInIdOrder) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 15; ++i) ids.push_back(absl::StrFormat("c%02d", i));
+  std::vector<std::string> shuffled = ids;
+  std::reverse(shuffled.begin(), shuffled.end());
+  std::rotate(shuffled.begin(), shuffled.begin() + 4, shuffled.end());
+  for (const std::string& id : shuffled) CreateOrFail(MakeConnection(id));
+
+  std::string after_id;
+  for (int page_number = 0; page_number < 3; ++page_number) {
+    absl::StatusOr<ConnectionPage> page = store_->List(5, after_id, "");
+    ASSERT_TRUE(page.ok()) << page.status();
+    const std::vector<std::string> expected(ids.begin() + 5 * page_number,
+                                            ids.begin() + 5 * page_number + 5);
+    EXPECT_EQ(Ids(*page), expected);
+    EXPECT_EQ(page->has_more, page_number < 2) << "page " << page_number;
+    ExpectSameConnection(page->connections.front(),
+                         MakeConnection(expected.front()));
+    after_id = page->connections.back().id;
+  }
+}
+
+TEST_F(ConnectionStoreTest, ListOfExactlyOnePageHasNoMore) {
+  for (const char* id : {"a", "b", "c"}) CreateOrFail(MakeConnection(id));
+
+  absl::StatusOr<ConnectionPage> page = store_->List(3, "", "");
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_THAT(Ids(*page), ElementsAre("a", "b", "c"));
+  EXPECT_FALSE(page->has_more);
+
+  absl::StatusOr<ConnectionPage> empty = store_->List(3, "c", "");
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  EXPECT_THAT(empty->connections, IsEmpty());
+  EXPECT_FALSE(empty->has_more);
+}
+
+TEST_F(ConnectionStoreTest, ListFiltersByApplication) {
+  for (const char* id : {"a", "b", "c", "d"}) {
+    StoredConnection connection = MakeConnection(id);
+    connection.allowed_applications = {"everyone"};
+    if (id[0] == 'b' || id[0] == 'd') {
+      connection.allowed_applications.push_back("finance");
+    }
+    CreateOrFail(connection);
+  }
+
+  absl::StatusOr<ConnectionPage> finance = store_->List(1, "", "finance");
+  ASSERT_TRUE(finance.ok()) << finance.status();
+  EXPECT_THAT(Ids(*finance), ElementsAre("b"));
+  EXPECT_TRUE(finance->has_more);
+  EXPECT_THAT(finance->connections.front().allowed_applications,
+              ElementsAre("everyone", "finance"));
+
+  absl::StatusOr<ConnectionPage> rest = store_->List(10, "b", "finance");
+  ASSERT_TRUE(rest.ok()) << rest.status();
+  EXPECT_THAT(Ids(*rest), ElementsAre("d"));
+  EXPECT_FALSE(rest->has_more);
+
+  absl::StatusOr<ConnectionPage> nobody = store_->List(10, "", "nobody");
+  ASSERT_TRUE(nobody.ok()) << nobody.status();
+  EXPECT_THAT(nobody->connections, IsEmpty());
+}
+
+TEST_F(ConnectionStoreTest, ListRefusesNonPositivePageSize) {
+  EXPECT_EQ(store_->List(0, "", "").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->List(-1, "", "").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ConnectionStoreTest, UpdateWithMatchingEtagReplacesTheRow) {
+  CreateOrFail(MakeConnection("acme"));
+  StoredConnection changed = MakeConnection("acme");
+  changed.display_name = "Renamed";
+  changed.environment = 1;
+  changed.allowed_applications = {"new-app"};
+  changed.sealed_api_key = std::string("\x00new\x00", 5);
+  changed.update_time = absl::FromUnixMicros(1800000000000001);
+  changed.etag = "etag-2";
+
+  ASSERT_TRUE(store_->Update(changed, "etag-acme").ok());
+  absl::StatusOr<StoredConnection> stored = store_->Get("acme");
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  ExpectSameConnection(*stored, changed);
+}
+
+TEST_F(ConnectionStoreTest, UpdateWithStaleEtagIsAbortedAndChangesNothing) {
+  CreateOrFail(MakeConnection("acme"));
+  StoredConnection changed = MakeConnection("acme");
+  changed.display_name = "Renamed";
+
+  absl::Status status = store_->Update(changed, "etag-old");
+  EXPECT_EQ(status.code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(Message(status),
+            "connection 'acme' was changed since etag 'etag-old' was read");
+  ExpectSameConnection(*store_->Get("acme"), MakeConnection("acme"));
+}
+
+TEST_F(ConnectionStoreTest, UpdateWithoutEtagIsUnconditional) {
+  CreateOrFail(MakeConnection("acme"));
+  StoredConnection changed = MakeConnection("acme");
+  changed.display_name = "Renamed";
+  changed.allowed_applications.clear();
+
+  ASSERT_TRUE(store_->Update(changed, "").ok());
+  ExpectSameConnection(*store_->Get("acme"), changed);
+}
+
+TEST_F(ConnectionStoreTest, UpdateUnknownIsNotFound) {
+  absl::Status status = store_->Update(MakeConnection("missing"), "");
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Message(status), "connection 'missing' not found");
+}
+
+TEST_F(ConnectionStoreTest, DeleteChecksEtagThenRemovesRowAndApplications) {
+  CreateOrFail(MakeConnection("acme"));
+
+  EXPECT_EQ(store_->Delete("acme", "etag-old").code(),
+            absl::StatusCode::kAborted);
+  ASSERT_TRUE(store_->Delete("acme", "etag-acme").ok());
+  EXPECT_EQ(store_->Get("acme").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->Delete("acme", "").code(), absl::StatusCode::kNotFound);
+
+  StoredConnection recreated = MakeConnection("acme");
+  recreated.allowed_applications.clear();
+  CreateOrFail(recreated);
+  EXPECT_THAT(store_->Get("acme")->allowed_applications, IsEmpty());
+  EXPECT_THAT(store_->List(10, "", "recruiting")->connections, IsEmpty());
+}
+
+TEST_F(ConnectionStoreTest, DataSurvivesReopening) {
+  CreateOrFail(MakeConnection("durable"), "request-1");
+  store_.reset();
+
+  absl::StatusOr<std::unique_ptr<ConnectionStore>> reopened =
+      OpenSqliteConnectionStore(path_);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  store_ = std::move(*reopened);
+  absl::StatusOr<StoredConnection> stored = store_->Get("durable");
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  ExpectSameConnection(*stored, MakeConnection("durable"));
+  EXPECT_FALSE(store_->Create(MakeConnection("x"), "request-1")->created);
+}
+
+TEST_F(ConnectionStoreTest, UsesWalAndFullSynchronous) {
+  absl::StatusOr<std::unique_ptr<SqliteConnectionStore>> store =
+      SqliteConnectionStore::Open(path_);
+  ASSERT_TRUE(store.ok()) << store.status();
+  absl::StatusOr<SqliteSettings> settings = (*store)->ReadSettings();
+  ASSERT_TRUE(settings.ok()) << settings.status();
+  EXPECT_EQ(settings->journal_mode, "wal");
+  EXPECT_EQ(settings->synchronous, 2);  // FULL
+  EXPECT_TRUE(settings->foreign_keys);
+  EXPECT_EQ(settings->busy_timeout_ms, 5000);
+  EXPECT_EQ(settings->schema_version, 1);
+
+  // WAL is a property of the file: a plain handle sees it too.
+  absl::StatusOr<SqliteDatabase> plain = SqliteDatabase::Open(path_);
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_EQ(plain->QueryText("PRAGMA journal_mode").value_or(""), "wal");
+}
+
+TEST_F(ConnectionStoreTest, NewerSchemaIsRefused) {
+  store_.reset();
+  {
+    absl::StatusOr<SqliteDatabase> plain = SqliteDatabase::Open(path_);
+    ASSERT_TRUE(plain.ok()) << plain.status();
+    ASSERT_TRUE(plain->Execute("PRAGMA user_version = 2").ok());
+  }
+
+  absl::StatusOr<std::unique_ptr<ConnectionStore>> store =
+      OpenSqliteConnectionStore(path_);
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(Message(store.status()), HasSubstr("schema version 2"));
+}
+
+TEST_F(ConnectionStoreTest, UnopenablePathIsUnavailable) {
+  absl::StatusOr<std::unique_ptr<ConnectionStore>> store =
+      OpenSqliteConnectionStore((directory_ / "no/such/dir/db").string());
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(ConnectionStoreTest, ConcurrentCreatesAllLand) {
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 25;
+  std::vector<std::thread> threads;
+  std::vector<absl::Status> failures[kThreads];
+  for (int thread = 0; thread < kThreads; ++thread) {
+    threads.emplace_back([this, thread, &failures] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string id = absl::StrFormat("t%d-%02d", thread, i);
+        absl::StatusOr<CreateResult> result =
+            store_->Create(MakeConnection(id), "request-" + id);
+        if (!result.ok()) failures[thread].push_back(result.status());
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+
+  for (const auto& thread_failures : failures) {
+    EXPECT_THAT(thread_failures, IsEmpty());
+  }
+  absl::StatusOr<ConnectionPage> page = store_->List(1000, "", "");
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_EQ(page->connections.size(), std::size_t{kThreads * kPerThread});
+  EXPECT_FALSE(page->has_more);
+}
+
+}  // namespace
+}  // namespace leverconnect::storage
