@@ -1,0 +1,216 @@
+#include "lib/mapping/column_reader.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+
+namespace leverconnect::mapping {
+namespace {
+
+using ::leverconnect::v1::Column;
+using ::leverconnect::v1::Value;
+
+using Kind = ColumnReader::Kind;
+
+// The member `name` of `object`, or nullptr when it has none.
+const rapidjson::Value* Member(const rapidjson::Value& object,
+                               absl::string_view name) {
+  const rapidjson::Value key(rapidjson::StringRef(
+      name.data(), static_cast<rapidjson::SizeType>(name.size())));
+  const auto member = object.FindMember(key);
+  return member == object.MemberEnd() ? nullptr : &member->value;
+}
+
+// The value of the column's member at `path`, or nullptr when a member on
+// the way is absent or null. When a value on the way is neither an object
+// nor null, returns nullptr and points `obstacle` at that value.
+const rapidjson::Value* Walk(const ColumnReader& reader,
+                             const FoundMembers& members,
+                             const rapidjson::Value** obstacle) {
+  const rapidjson::Value* current = members[reader.member_slot];
+  for (const std::string& name : reader.path) {
+    if (current == nullptr || current->IsNull()) return nullptr;
+    if (!current->IsObject()) {
+      *obstacle = current;
+      return nullptr;
+    }
+    current = Member(*current, name);
+  }
+  return current;
+}
+
+// The approval steps, or nullptr (with a null cell and, when the steps are
+// not a list, a warning) when there are none to read.
+const rapidjson::Value* FindSteps(const ColumnReader& reader,
+                                  const FoundMembers& members, Value* cell,
+                                  Warnings* warnings) {
+  const rapidjson::Value* obstacle = nullptr;
+  const rapidjson::Value* steps = Walk(reader, members, &obstacle);
+  if (steps != nullptr && steps->IsArray()) return steps;
+
+  SetNull(cell);
+  if (obstacle == nullptr && steps != nullptr && !steps->IsNull()) {
+    obstacle = steps;
+  }
+  if (obstacle != nullptr) {
+    AddWarning(reader.column_name, "list", *obstacle, Conversion::kLeftEmpty,
+               warnings);
+  }
+  return nullptr;
+}
+
+void ReadField(const ColumnReader& reader, const FoundMembers& members,
+               Value* cell, Warnings* warnings) {
+  const rapidjson::Value* obstacle = nullptr;
+  const rapidjson::Value* value = Walk(reader, members, &obstacle);
+  if (obstacle != nullptr) {
+    SetNull(cell);
+    AddWarning(reader.column_name,
+               reader.list ? "list" : ExpectedWord(reader.type), *obstacle,
+               Conversion::kLeftEmpty, warnings);
+    return;
+  }
+  if (reader.unlimited_is_null && value != nullptr && value->IsString() &&
+      absl::EqualsIgnoreCase(
+          absl::string_view(value->GetString(), value->GetStringLength()),
+          "unlimited")) {
+    SetNull(cell);
+    return;
+  }
+  if (reader.list) {
+    ConvertList(value, reader.column_name, reader.type, cell, warnings);
+  } else {
+    ConvertScalar(value, reader.column_name, reader.type, cell, warnings);
+  }
+}
+
+void ReadStepCount(const ColumnReader& reader, const FoundMembers& members,
+                   Value* cell, Warnings* warnings) {
+  const rapidjson::Value* steps = FindSteps(reader, members, cell, warnings);
+  if (steps == nullptr) return;
+  const rapidjson::Value count(static_cast<std::int64_t>(steps->Size()));
+  ConvertScalar(&count, reader.column_name, reader.type, cell, warnings);
+}
+
+// One list element for `approver`: its user id, or its role.
+void ReadApprover(const ColumnReader& reader, const rapidjson::Value& approver,
+                  Value* element, Warnings* warnings) {
+  if (!approver.IsObject()) {
+    SetNull(element);
+    AddWarning(reader.column_name, "object", approver, Conversion::kLeftEmpty,
+               warnings);
+    return;
+  }
+  const rapidjson::Value* user = Member(approver, "user");
+  const bool static_approver = user != nullptr && user->IsObject();
+  if (reader.kind == Kind::kApproverRoles) {
+    if (static_approver) {
+      element->set_string_value("");
+    } else {
+      ConvertScalar(user, reader.column_name, reader.type, element, warnings);
+    }
+    return;
+  }
+  const rapidjson::Value* id = Member(approver, "id");
+  if ((id == nullptr || id->IsNull()) && static_approver) {
+    id = Member(*user, "userId");
+  }
+  ConvertScalar(id, reader.column_name, reader.type, element, warnings);
+}
+
+// Appends one element per approver of `step` to `elements`.
+void ReadStepApprovers(const ColumnReader& reader, const rapidjson::Value& step,
+                       google::protobuf::RepeatedPtrField<Value>* elements,
+                       Warnings* warnings) {
+  if (!step.IsObject()) {
+    AddWarning(reader.column_name, "object", step, Conversion::kLeftEmpty,
+               warnings);
+    return;
+  }
+  const rapidjson::Value* approvers = Member(step, "approvers");
+  if (approvers == nullptr || approvers->IsNull()) return;
+  if (!approvers->IsArray()) {
+    AddWarning(reader.column_name, "list", *approvers, Conversion::kLeftEmpty,
+               warnings);
+    return;
+  }
+  for (const rapidjson::Value& approver : approvers->GetArray()) {
+    ReadApprover(reader, approver, elements->Add(), warnings);
+  }
+}
+
+void ReadApprovers(const ColumnReader& reader, const FoundMembers& members,
+                   Value* cell, Warnings* warnings) {
+  const rapidjson::Value* steps = FindSteps(reader, members, cell, warnings);
+  if (steps == nullptr) return;
+  auto* elements = cell->mutable_list_value()->mutable_values();
+  elements->Clear();
+  for (const rapidjson::Value& step : steps->GetArray()) {
+    ReadStepApprovers(reader, step, elements, warnings);
+  }
+}
+
+// Gives the standard columns that are not a plain path their reading.
+void ApplyStandardKind(const std::string& name, ColumnReader* reader) {
+  if (name == "headcount_total") reader->unlimited_is_null = true;
+  if (name == "approval_step_count") reader->kind = Kind::kStepCount;
+  if (name == "approval_approver_ids") reader->kind = Kind::kApproverIds;
+  if (name == "approval_approver_roles") reader->kind = Kind::kApproverRoles;
+  if (reader->kind != Kind::kField) reader->path = {"approval", "steps"};
+}
+
+}  // namespace
+
+absl::StatusOr<ColumnReader> MakeColumnReader(const Column& column,
+                                              MemberIndex* members) {
+  if (column.type() == leverconnect::v1::COLUMN_TYPE_UNSPECIFIED ||
+      !leverconnect::v1::ColumnType_IsValid(column.type())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("column '", column.name(), "' has no type"));
+  }
+  if (column.lever_path().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("column '", column.name(), "' has no lever_path"));
+  }
+  ColumnReader reader;
+  reader.column_name = column.name();
+  reader.type = column.type();
+  reader.list = column.list();
+  reader.path = absl::StrSplit(column.lever_path(), '.');
+  if (column.source() == leverconnect::v1::COLUMN_SOURCE_STANDARD) {
+    ApplyStandardKind(column.name(), &reader);
+  }
+  reader.member_slot = members->Add(reader.path.front());
+  reader.path.erase(reader.path.begin());
+  const bool approvers =
+      reader.kind == Kind::kApproverIds || reader.kind == Kind::kApproverRoles;
+  if (approvers && !reader.list) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("column '", column.name(), "' must be a list"));
+  }
+  return reader;
+}
+
+void ReadCell(const ColumnReader& reader, const FoundMembers& members,
+              Value* cell, Warnings* warnings) {
+  switch (reader.kind) {
+    case Kind::kField:
+      ReadField(reader, members, cell, warnings);
+      return;
+    case Kind::kStepCount:
+      ReadStepCount(reader, members, cell, warnings);
+      return;
+    case Kind::kApproverIds:
+    case Kind::kApproverRoles:
+      ReadApprovers(reader, members, cell, warnings);
+      return;
+  }
+}
+
+}  // namespace leverconnect::mapping

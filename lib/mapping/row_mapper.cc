@@ -1,0 +1,112 @@
+#include "lib/mapping/row_mapper.h"
+
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "lib/mapping/cell_conversion.h"
+
+namespace leverconnect::mapping {
+namespace {
+
+using ::leverconnect::v1::RequisitionSchema;
+
+absl::Status NameError(absl::string_view problem, const std::string& name) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(problem, " column '", name, "'"));
+}
+
+// The positions in `schema` of the columns named in `columns` (of every
+// column when `columns` is empty), or the first unknown or repeated name.
+absl::StatusOr<std::vector<int>> SelectColumns(
+    const RequisitionSchema& schema, const std::vector<std::string>& columns) {
+  std::unordered_map<std::string, int> positions;
+  for (int i = 0; i < schema.columns_size(); ++i) {
+    const std::string& name = schema.columns(i).name();
+    if (!positions.emplace(name, i).second && columns.empty()) {
+      return NameError("repeated", name);
+    }
+  }
+  std::vector<int> selected;
+  if (columns.empty()) {
+    for (int i = 0; i < schema.columns_size(); ++i) selected.push_back(i);
+    return selected;
+  }
+  std::unordered_set<std::string> seen;
+  for (const std::string& name : columns) {
+    const auto position = positions.find(name);
+    if (position == positions.end()) return NameError("unknown", name);
+    if (!seen.insert(name).second) return NameError("repeated", name);
+    selected.push_back(position->second);
+  }
+  return selected;
+}
+
+// The requisition's "id" as text; "" when absent or null.
+std::string RequisitionId(const rapidjson::Value& requisition) {
+  const auto id = requisition.FindMember("id");
+  if (id == requisition.MemberEnd() || id->value.IsNull()) return "";
+  if (id->value.IsString()) {
+    return std::string(id->value.GetString(), id->value.GetStringLength());
+  }
+  return CompactJson(id->value);
+}
+
+}  // namespace
+
+absl::StatusOr<RowMapper> RowMapper::Create(
+    const RequisitionSchema& schema, const std::vector<std::string>& columns) {
+  absl::StatusOr<std::vector<int>> selected = SelectColumns(schema, columns);
+  if (!selected.ok()) return selected.status();
+
+  RowMapper mapper;
+  mapper.readers_.reserve(selected->size());
+  for (const int position : *selected) {
+    const leverconnect::v1::Column& column = schema.columns(position);
+    absl::StatusOr<ColumnReader> reader =
+        MakeColumnReader(column, &mapper.members_);
+    if (!reader.ok()) return reader.status();
+    mapper.readers_.push_back(*std::move(reader));
+    *mapper.schema_.add_columns() = column;
+  }
+  return mapper;
+}
+
+void RowMapper::Map(const rapidjson::Value& requisition,
+                    leverconnect::v1::Row* row) const {
+  row->clear_requisition_id();
+  row->clear_warnings();
+  ResizeCells(row);
+  auto* cells = row->mutable_cells();
+  if (!requisition.IsObject()) {
+    for (leverconnect::v1::Value& cell : *cells) SetNull(&cell);
+    AddWarning("requisition", "object", requisition, Conversion::kLeftEmpty,
+               row->mutable_warnings());
+    return;
+  }
+  row->set_requisition_id(RequisitionId(requisition));
+
+  FoundMembers members;
+  members_.Find(requisition, &members);
+  for (std::size_t i = 0; i < readers_.size(); ++i) {
+    ReadCell(readers_[i], members, cells->Mutable(static_cast<int>(i)),
+             row->mutable_warnings());
+  }
+}
+
+void RowMapper::ResizeCells(leverconnect::v1::Row* row) const {
+  auto* cells = row->mutable_cells();
+  const int count = static_cast<int>(readers_.size());
+  if (cells->size() > count) {
+    cells->DeleteSubrange(count, cells->size() - count);
+  }
+  cells->Reserve(count);
+  while (cells->size() < count) cells->Add();
+}
+
+}  // namespace leverconnect::mapping

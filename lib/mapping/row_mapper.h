@@ -1,0 +1,70 @@
+// Turns Lever requisition objects into typed rows of a chosen set of
+// columns.
+//
+//   auto mapper = RowMapper::Create(schema, {"id", "name", "created_at"});
+//   if (!mapper.ok()) return mapper.status();
+//   leverconnect::v1::Row row;
+//   for (const rapidjson::Value& requisition : page["data"].GetArray()) {
+//     mapper->Map(requisition, &row);
+//     ...
+//   }
+//
+// Each column's lever_path is resolved once, in Create; Map only walks the
+// JSON. Values are converted leniently (see cell_conversion.h for the
+// rules): a row is never dropped, and whatever could not be read exactly is
+// reported in Row.warnings. A RowMapper is immutable once created, so one
+// instance may be used from several threads at once; it keeps no reference
+// to the schema it was created from.
+#ifndef LEVERCONNECT_LIB_MAPPING_ROW_MAPPER_H_
+#define LEVERCONNECT_LIB_MAPPING_ROW_MAPPER_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "leverconnect/v1/values.pb.h"
+#include "lib/mapping/column_reader.h"
+#include "lib/mapping/member_index.h"
+#include "rapidjson/document.h"
+
+namespace leverconnect::mapping {
+
+class RowMapper {
+ public:
+  // Selects `columns` of `schema` by name, in that order; all columns in
+  // schema order when `columns` is empty. Returns INVALID_ARGUMENT naming
+  // the first unknown or repeated column ("unknown column 'foo'",
+  // "repeated column 'foo'"), or a selected column without a type or
+  // lever_path.
+  static absl::StatusOr<RowMapper> Create(
+      const leverconnect::v1::RequisitionSchema& schema,
+      const std::vector<std::string>& columns);
+
+  // The selected columns, in the order of every row's cells.
+  const leverconnect::v1::RequisitionSchema& schema() const { return schema_; }
+
+  // Clears `row` and fills it from one requisition object: requisition_id
+  // from "id" (even when the "id" column is not selected), one cell per
+  // selected column, and one warning per lenient or failed conversion.
+  // Never fails: anything unexpected becomes a null cell and a warning; a
+  // requisition that is not an object gives all-null cells and a single
+  // warning. Unknown keys are ignored. Passing the same `row` for every
+  // requisition is fastest: its cells' storage is reused.
+  void Map(const rapidjson::Value& requisition,
+           leverconnect::v1::Row* row) const;
+
+ private:
+  RowMapper() = default;
+
+  // Resizes the cells of `row` to one per column, keeping existing cells so
+  // that their storage is reused.
+  void ResizeCells(leverconnect::v1::Row* row) const;
+
+  leverconnect::v1::RequisitionSchema schema_;
+  MemberIndex members_;                // the requisition members read
+  std::vector<ColumnReader> readers_;  // one per column of schema_
+};
+
+}  // namespace leverconnect::mapping
+
+#endif  // LEVERCONNECT_LIB_MAPPING_ROW_MAPPER_H_
