@@ -1,0 +1,95 @@
+#include "tests/fakes/requisition_store.h"
+
+#include <algorithm>
+#include <tuple>
+#include <utility>
+
+namespace leverconnect::testing {
+namespace {
+
+bool ComesBefore(const StoredRequisition& left,
+                 const StoredRequisition& right) {
+  return std::tie(left.created_at, left.id) <
+         std::tie(right.created_at, right.id);
+}
+
+bool Matches(const RequisitionQuery& query,
+             const StoredRequisition& requisition) {
+  if (!query.statuses.empty() &&
+      query.statuses.count(requisition.status) == 0) {
+    return false;
+  }
+  if (query.confidentiality.has_value() &&
+      *query.confidentiality != requisition.confidentiality) {
+    return false;
+  }
+  if (!query.requisition_codes.empty() &&
+      (!requisition.requisition_code.has_value() ||
+       query.requisition_codes.count(*requisition.requisition_code) == 0)) {
+    return false;
+  }
+  if (query.created_at_start.has_value() &&
+      requisition.created_at < *query.created_at_start) {
+    return false;
+  }
+  return !query.created_at_end.has_value() ||
+         requisition.created_at <= *query.created_at_end;
+}
+
+}  // namespace
+
+RequisitionStore::RequisitionStore(std::vector<StoredRequisition> requisitions)
+    : requisitions_(std::move(requisitions)) {
+  std::stable_sort(requisitions_.begin(), requisitions_.end(), ComesBefore);
+  index_by_id_.reserve(requisitions_.size());
+  for (std::size_t index = 0; index < requisitions_.size(); ++index) {
+    index_by_id_.emplace(requisitions_[index].id, index);
+  }
+}
+
+RequisitionPage RequisitionStore::List(const RequisitionQuery& query) const {
+  RequisitionPage page;
+  for (auto next = FirstCandidate(query); next != requisitions_.end(); ++next) {
+    if (query.created_at_end.has_value() &&
+        next->created_at > *query.created_at_end) {
+      break;
+    }
+    if (!Matches(query, *next)) continue;
+    if (page.items.size() == static_cast<std::size_t>(query.limit)) {
+      page.has_next = true;
+      break;
+    }
+    page.items.push_back(&*next);
+  }
+  return page;
+}
+
+std::vector<StoredRequisition>::const_iterator RequisitionStore::FirstCandidate(
+    const RequisitionQuery& query) const {
+  auto first = requisitions_.begin();
+  if (query.after.has_value()) {
+    first = std::upper_bound(
+        requisitions_.begin(), requisitions_.end(), *query.after,
+        [](const PagePosition& position, const StoredRequisition& item) {
+          return std::tie(position.created_at, position.id) <
+                 std::tie(item.created_at, item.id);
+        });
+  }
+  if (query.created_at_start.has_value()) {
+    const auto start = std::lower_bound(
+        requisitions_.begin(), requisitions_.end(), *query.created_at_start,
+        [](const StoredRequisition& item, std::int64_t created_at) {
+          return item.created_at < created_at;
+        });
+    first = std::max(first, start);
+  }
+  return first;
+}
+
+const StoredRequisition* RequisitionStore::Find(std::string_view id) const {
+  const auto found = index_by_id_.find(std::string(id));
+  if (found == index_by_id_.end()) return nullptr;
+  return &requisitions_[found->second];
+}
+
+}  // namespace leverconnect::testing
