@@ -47,6 +47,8 @@ void WriteString(rapidjson::Writer<rapidjson::StringBuffer>& writer,
 
 Field::Field(std::string_view key, std::string_view value)
     : key_(key), kind_(Kind::kString), string_value_(value) {}
+Field::Field(std::string_view key, absl::string_view value)
+    : key_(key), kind_(Kind::kString), string_value_(value) {}
 Field::Field(std::string_view key, const char* value)
     : key_(key), kind_(Kind::kString), string_value_(value ? value : "") {}
 Field::Field(std::string_view key, const std::string& value)

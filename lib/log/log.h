@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace leverconnect::log {
 
@@ -24,6 +25,7 @@ enum class Severity { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3 };
 class Field {
  public:
   Field(std::string_view key, std::string_view value);
+  Field(std::string_view key, absl::string_view value);
   Field(std::string_view key, const char* value);
   Field(std::string_view key, const std::string& value);
   Field(std::string_view key, std::int64_t value);

@@ -1,0 +1,281 @@
+#include "lib/lever/lever_client.h"
+
+#include <algorithm>
+#include <cctype>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "lib/log/log.h"
+#include "rapidjson/error/en.h"
+
+namespace leverconnect::lever {
+namespace {
+
+constexpr std::size_t kExcerptLength = 80;
+
+// The start of `body`, on one line, with control characters blanked.
+std::string Excerpt(absl::string_view body) {
+  std::string excerpt;
+  for (char c : body.substr(0, kExcerptLength)) {
+    const bool control = static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+    excerpt.push_back(control ? ' ' : c);
+  }
+  if (body.size() > kExcerptLength) excerpt += "...";
+  return excerpt.empty() ? "an empty body" : absl::StrCat("\"", excerpt, "\"");
+}
+
+// Lever's {"code": ..., "message": ...}, or an excerpt when it is not that.
+std::string LeverMessage(absl::string_view body) {
+  rapidjson::Document document;
+  document.Parse(body.data(), body.size());
+  if (!document.HasParseError() && document.IsObject()) {
+    const auto message = document.FindMember("message");
+    if (message != document.MemberEnd() && message->value.IsString()) {
+      const auto code = document.FindMember("code");
+      std::string text = message->value.GetString();
+      if (code != document.MemberEnd() && code->value.IsString()) {
+        text = absl::StrCat(code->value.GetString(), ": ", text);
+      }
+      return text;
+    }
+  }
+  return Excerpt(body);
+}
+
+}  // namespace
+
+absl::Status StatusFromLeverAnswer(absl::string_view what,
+                                   absl::string_view permission,
+                                   const http::Response& response) {
+  const int status = response.status;
+  if (status >= 200 && status < 300) return absl::OkStatus();
+
+  const std::string answer =
+      absl::StrCat("Lever answered ", what, " with HTTP ", status, " (",
+                   LeverMessage(response.body), ")");
+  if (status == 401) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("Lever rejected the API key: ", answer));
+  }
+  if (status == 403) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the Lever API key lacks the \"", permission,
+                     "\" permission: ", answer));
+  }
+  if (status == 404) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        answer, "; check the Lever base URL configured for the environment"));
+  }
+  if (status == 429 || status >= 500) return absl::UnavailableError(answer);
+  return absl::InternalError(answer);
+}
+
+std::string EncodeQueryValue(absl::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string encoded;
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) || c == '-' || c == '_' || c == '.' || c == '~') {
+      encoded.push_back(c);
+    } else {
+      encoded += {'%', kHex[byte >> 4], kHex[byte & 15]};
+    }
+  }
+  return encoded;
+}
+
+LeverClient::LeverClient(http::HttpClient& http, retry::Clock& clock,
+                         std::function<double()> random, Options options)
+    : http_(http),
+      clock_(clock),
+      policy_(options.retry, std::move(random)),
+      options_(std::move(options)) {}
+
+http::Request LeverClient::MakeRequest(std::string url,
+                                       const CallContext& context,
+                                       absl::Duration timeout) const {
+  http::Request request;
+  request.url = std::move(url);
+  request.headers = {{"Accept", "application/json"}};
+  request.basic_auth_user = options_.api_key;
+  request.timeout = timeout;
+  request.cancelled = context.cancelled;
+  return request;
+}
+
+absl::StatusOr<http::Response> LeverClient::Call(const Endpoint& endpoint,
+                                                 const std::string& url,
+                                                 const CallContext& context) {
+  const std::string what = absl::StrCat("GET ", endpoint.path);
+  const absl::Time start = clock_.Now();
+  for (int attempt = 1;; ++attempt) {
+    if (context.IsCancelled()) {
+      return absl::CancelledError(absl::StrCat(what, ": cancelled"));
+    }
+    const absl::Duration remaining = context.deadline - clock_.Now();
+    if (remaining <= absl::ZeroDuration()) {
+      return absl::DeadlineExceededError(
+          absl::StrCat(what, ": the deadline passed before Lever answered"));
+    }
+
+    ++stats_.requests;
+    absl::StatusOr<http::Response> outcome = http_.Send(MakeRequest(
+        url, context, std::min(remaining, options_.attempt_timeout)));
+    if (outcome.ok() && outcome->status == 429) ++stats_.rate_limited;
+    const retry::RetryCause cause = retry::RetryPolicy::Classify(outcome);
+    if (cause == retry::RetryCause::kNone) return outcome;
+
+    const absl::Status failure =
+        outcome.ok()
+            ? StatusFromLeverAnswer(what, endpoint.permission, *outcome)
+            : outcome.status();
+    if (!policy_.MayRetry(attempt, clock_.Now() - start)) {
+      return absl::UnavailableError(
+          absl::StrCat("Lever still failing after ", attempt,
+                       " attempts: ", failure.message()));
+    }
+
+    std::optional<absl::Duration> retry_after;
+    if (outcome.ok()) {
+      if (auto header = outcome->Header("retry-after")) {
+        retry_after = retry::ParseRetryAfter(*header, clock_.Now());
+      }
+    }
+    const absl::Duration wait = policy_.Backoff(attempt, retry_after);
+    if (clock_.Now() + wait >= context.deadline) {
+      return absl::DeadlineExceededError(absl::StrCat(
+          "the deadline would pass before Lever could be asked again; last "
+          "failure: ",
+          failure.message()));
+    }
+    log::Log(log::Severity::kWarning, "retrying Lever request",
+             {{"endpoint", what},
+              {"attempt", attempt},
+              {"cause", retry::RetryCauseName(cause)},
+              {"wait_ms", absl::ToInt64Milliseconds(wait)},
+              {"failure", failure.message()}});
+    stats_.backoff += wait;
+    ++stats_.retries;
+    if (!clock_.Sleep(wait, context.cancelled)) {
+      return absl::CancelledError(absl::StrCat(what, ": cancelled"));
+    }
+  }
+}
+
+absl::StatusOr<rapidjson::Document> LeverClient::CallForJson(
+    const Endpoint& endpoint, const std::string& url,
+    const CallContext& context) {
+  absl::StatusOr<http::Response> response = Call(endpoint, url, context);
+  if (!response.ok()) return response.status();
+  const std::string what = absl::StrCat("GET ", endpoint.path);
+  absl::Status status =
+      StatusFromLeverAnswer(what, endpoint.permission, *response);
+  if (!status.ok()) return status;
+
+  rapidjson::Document document;
+  document.Parse(response->body.data(), response->body.size());
+  if (document.HasParseError() || !document.IsObject()) {
+    return absl::UnavailableError(absl::StrCat(
+        "Lever answered ", what, " with HTTP ", response->status,
+        " but the body is not a JSON object: ", Excerpt(response->body)));
+  }
+  const auto data = document.FindMember("data");
+  if (data == document.MemberEnd() || !data->value.IsArray()) {
+    return absl::UnavailableError(
+        absl::StrCat("Lever answered ", what, " with HTTP ", response->status,
+                     " but \"data\" is not a list: ", Excerpt(response->body)));
+  }
+  return document;
+}
+
+absl::StatusOr<RequisitionPage> LeverClient::ListRequisitions(
+    const RequisitionQuery& query, const CallContext& context) {
+  std::string url =
+      absl::StrCat(options_.base_url, "/requisitions?limit=", query.limit);
+  // The token arrives percent-encoded already; re-encoding it would change
+  // what Lever receives.
+  if (!query.offset.empty()) absl::StrAppend(&url, "&offset=", query.offset);
+  const std::pair<const char*, const std::string*> text_parameters[] = {
+      {"status", &query.status},
+      {"confidentiality", &query.confidentiality},
+      {"requisition_code", &query.requisition_code}};
+  for (const auto& [name, value] : text_parameters) {
+    if (!value->empty()) {
+      absl::StrAppend(&url, "&", name, "=", EncodeQueryValue(*value));
+    }
+  }
+  if (query.created_at_start_ms) {
+    absl::StrAppend(&url, "&created_at_start=", *query.created_at_start_ms);
+  }
+  if (query.created_at_end_ms) {
+    absl::StrAppend(&url, "&created_at_end=", *query.created_at_end_ms);
+  }
+
+  absl::StatusOr<rapidjson::Document> document =
+      CallForJson({"/requisitions", kListRequisitions}, url, context);
+  if (!document.ok()) return document.status();
+  RequisitionPage page;
+  page.document = std::move(*document);
+  const auto has_next = page.document.FindMember("hasNext");
+  page.has_next = has_next != page.document.MemberEnd() &&
+                  has_next->value.IsBool() && has_next->value.GetBool();
+  const auto next = page.document.FindMember("next");
+  if (next != page.document.MemberEnd() && next->value.IsString()) {
+    page.next = next->value.GetString();
+  }
+  return page;
+}
+
+absl::StatusOr<rapidjson::Document> LeverClient::ListRequisitionFields(
+    const CallContext& context) {
+  rapidjson::Document fields(rapidjson::kArrayType);
+  std::string offset;
+  for (int page = 0; page < 1000; ++page) {
+    std::string url = absl::StrCat(options_.base_url, "/requisition_fields");
+    if (!offset.empty()) absl::StrAppend(&url, "?offset=", offset);
+    absl::StatusOr<rapidjson::Document> document = CallForJson(
+        {"/requisition_fields", kListRequisitionFields}, url, context);
+    if (!document.ok()) return document.status();
+    for (auto& field : (*document)["data"].GetArray()) {
+      fields.PushBack(rapidjson::Value(field, fields.GetAllocator()),
+                      fields.GetAllocator());
+    }
+    const auto next = document->FindMember("next");
+    const auto has_next = document->FindMember("hasNext");
+    const bool more = has_next != document->MemberEnd() &&
+                      has_next->value.IsBool() && has_next->value.GetBool() &&
+                      next != document->MemberEnd() && next->value.IsString() &&
+                      offset != next->value.GetString();
+    if (!more) return fields;
+    offset = next->value.GetString();
+  }
+  return absl::UnavailableError(
+      "Lever kept answering GET /requisition_fields with more pages");
+}
+
+ProbeResult LeverClient::Probe(absl::string_view permission,
+                               const CallContext& context) {
+  const bool fields = permission == kListRequisitionFields;
+  const absl::string_view path =
+      fields ? "/requisition_fields" : "/requisitions";
+  const std::string what = absl::StrCat("GET ", path);
+  const std::string url = absl::StrCat(options_.base_url, path, "?limit=1");
+
+  ProbeResult result;
+  const absl::Time start = clock_.Now();
+  const absl::Duration remaining = context.deadline - start;
+  ++stats_.requests;
+  absl::StatusOr<http::Response> response = http_.Send(
+      MakeRequest(url, context, std::min(remaining, options_.attempt_timeout)));
+  result.latency = clock_.Now() - start;
+  if (!response.ok()) {
+    result.status = response.status();
+    return result;
+  }
+  result.http_status = response->status;
+  result.status = StatusFromLeverAnswer(what, permission, *response);
+  return result;
+}
+
+}  // namespace leverconnect::lever

@@ -1,0 +1,141 @@
+// The Lever Data API, as the connector uses it: list requisitions page by
+// page, list custom requisition fields, and probe a permission.
+//
+// Authentication is HTTP Basic with the API key as user name. Each call is
+// retried per retry::RetryPolicy; Lever's error answers become statuses
+// (see StatusFromLeverAnswer). One LeverClient serves one import or one
+// connection test: it is not thread-safe, and its stats add up its calls.
+#ifndef LEVERCONNECT_LIB_LEVER_LEVER_CLIENT_H_
+#define LEVERCONNECT_LIB_LEVER_LEVER_CLIENT_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "lib/http/http_client.h"
+#include "lib/retry/clock.h"
+#include "lib/retry/retry_policy.h"
+#include "rapidjson/document.h"
+
+namespace leverconnect::lever {
+
+// What the caller of an operation allows: until when, and whether it still
+// wants the answer. Checked before each attempt, during each transfer and
+// during each backoff.
+struct CallContext {
+  absl::Time deadline = absl::InfiniteFuture();
+  std::function<bool()> cancelled;  // may be empty
+
+  bool IsCancelled() const { return cancelled && cancelled(); }
+};
+
+// One page request of GET /requisitions. Empty fields are not sent.
+struct RequisitionQuery {
+  int limit = 100;     // 1 to 100
+  std::string offset;  // the previous page's `next` token, sent verbatim
+  std::string status;
+  std::string confidentiality;
+  std::string requisition_code;
+  std::optional<std::int64_t> created_at_start_ms;  // inclusive
+  std::optional<std::int64_t> created_at_end_ms;    // inclusive
+};
+
+// One page as Lever sent it.
+struct RequisitionPage {
+  rapidjson::Document document;  // the whole envelope
+  bool has_next = false;
+  std::string next;  // opaque token; empty when there is none
+
+  // The array of requisition objects.
+  const rapidjson::Value& requisitions() const { return document["data"]; }
+};
+
+// Counts over every call a client made.
+struct LeverCallStats {
+  int requests = 0;        // attempts sent
+  int retries = 0;         // attempts that repeated a failed one
+  int rate_limited = 0;    // 429 answers received
+  absl::Duration backoff;  // time spent waiting between attempts
+};
+
+// The outcome of asking Lever once, without retries.
+struct ProbeResult {
+  int http_status = 0;  // 0 when no answer arrived
+  absl::Status status;  // OK, or what the answer means
+  absl::Duration latency;
+};
+
+// The Lever permissions the connector relies on, as Lever names them.
+inline constexpr absl::string_view kListRequisitions = "list requisitions";
+inline constexpr absl::string_view kListRequisitionFields =
+    "list requisition fields";
+
+class LeverClient {
+ public:
+  struct Options {
+    std::string base_url;  // e.g. "https://api.lever.co/v1", no trailing /
+    std::string api_key;   // secret
+    retry::RetryPolicyOptions retry;
+    absl::Duration attempt_timeout = absl::Seconds(60);
+  };
+
+  // `http` and `clock` must outlive the client.
+  LeverClient(http::HttpClient& http, retry::Clock& clock,
+              std::function<double()> random, Options options);
+
+  // GET /requisitions with `query`.
+  absl::StatusOr<RequisitionPage> ListRequisitions(
+      const RequisitionQuery& query, const CallContext& context);
+
+  // GET /requisition_fields, following `next` when present. Returns an
+  // array document holding every field object.
+  absl::StatusOr<rapidjson::Document> ListRequisitionFields(
+      const CallContext& context);
+
+  // Asks once, with limit=1, whether the key may use `permission`
+  // (kListRequisitions or kListRequisitionFields).
+  ProbeResult Probe(absl::string_view permission, const CallContext& context);
+
+  const LeverCallStats& stats() const { return stats_; }
+
+ private:
+  struct Endpoint {
+    absl::string_view path;        // "/requisitions"
+    absl::string_view permission;  // kListRequisitions
+  };
+
+  http::Request MakeRequest(std::string url, const CallContext& context,
+                            absl::Duration timeout) const;
+  absl::StatusOr<http::Response> Call(const Endpoint& endpoint,
+                                      const std::string& url,
+                                      const CallContext& context);
+  absl::StatusOr<rapidjson::Document> CallForJson(const Endpoint& endpoint,
+                                                  const std::string& url,
+                                                  const CallContext& context);
+
+  http::HttpClient& http_;
+  retry::Clock& clock_;
+  retry::RetryPolicy policy_;
+  Options options_;
+  LeverCallStats stats_;
+};
+
+// What an HTTP answer from Lever means: OK for 2xx; FAILED_PRECONDITION for
+// 401 (key rejected), 403 (naming `permission`) and 404 (naming the base
+// URL as the likely cause); UNAVAILABLE for 429 and 5xx; INTERNAL for the
+// rest. The message names `what` ("GET /requisitions"), the HTTP status and
+// Lever's own message or a short excerpt of the body.
+absl::Status StatusFromLeverAnswer(absl::string_view what,
+                                   absl::string_view permission,
+                                   const http::Response& response);
+
+// Percent-encodes `text` for a query string value.
+std::string EncodeQueryValue(absl::string_view text);
+
+}  // namespace leverconnect::lever
+
+#endif  // LEVERCONNECT_LIB_LEVER_LEVER_CLIENT_H_

@@ -1,0 +1,196 @@
+#include "lib/lever/lever_client.h"
+
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/unit/fake_clock.h"
+
+namespace leverconnect::lever {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// Answers from a script, in order, and keeps every request it was sent.
+class ScriptedHttp : public http::HttpClient {
+ public:
+  void Answer(int status, std::string body, http::Headers headers = {}) {
+    http::Response response;
+    response.status = status;
+    response.body = std::move(body);
+    response.headers = std::move(headers);
+    script_.push_back(std::move(response));
+  }
+  void Fail(absl::Status status) { script_.push_back(std::move(status)); }
+
+  absl::StatusOr<http::Response> Send(const http::Request& request) override {
+    requests_.push_back(request);
+    if (script_.empty()) return absl::InternalError("script ran out");
+    auto next = std::move(script_.front());
+    script_.pop_front();
+    return next;
+  }
+
+  const std::vector<http::Request>& requests() const { return requests_; }
+
+ private:
+  std::deque<absl::StatusOr<http::Response>> script_;
+  std::vector<http::Request> requests_;
+};
+
+class LeverClientTest : public ::testing::Test {
+ protected:
+  LeverClient MakeClient() {
+    LeverClient::Options options;
+    options.base_url = "https://lever.test/v1";
+    options.api_key = "secret-key";
+    options.retry.max_attempts = 3;
+    options.retry.initial_backoff = absl::Milliseconds(100);
+    return LeverClient(
+        http_, clock_, [] { return 1.0; }, options);
+  }
+
+  ScriptedHttp http_;
+  testing::FakeClock clock_;
+};
+
+constexpr char kOnePage[] =
+    R"({"data":[{"id":"a"},{"id":"b"}],"hasNext":true,"next":"%5B1%2C%22b%22%5D"})";
+
+TEST_F(LeverClientTest, SendsTheKeyAsBasicUserAndTheTokenVerbatim) {
+  http_.Answer(200, kOnePage);
+  LeverClient client = MakeClient();
+  RequisitionQuery query;
+  query.limit = 50;
+  query.offset = "%5B0%2C%22x%22%5D";
+  query.status = "on Hold";
+  query.created_at_start_ms = 10;
+  query.created_at_end_ms = 20;
+  auto page = client.ListRequisitions(query, {});
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_TRUE(page->has_next);
+  EXPECT_EQ(page->next, "%5B1%2C%22b%22%5D");
+  EXPECT_EQ(page->requisitions().Size(), 2u);
+
+  ASSERT_EQ(http_.requests().size(), 1u);
+  const http::Request& sent = http_.requests()[0];
+  EXPECT_EQ(sent.url,
+            "https://lever.test/v1/requisitions?limit=50"
+            "&offset=%5B0%2C%22x%22%5D&status=on%20Hold"
+            "&created_at_start=10&created_at_end=20");
+  EXPECT_EQ(sent.basic_auth_user, "secret-key");
+  EXPECT_EQ(sent.basic_auth_password, "");
+  EXPECT_THAT(sent.url, Not(HasSubstr("secret-key")));
+}
+
+TEST_F(LeverClientTest, RetriesServerErrorsAndHonoursRetryAfter) {
+  http_.Answer(503, "<html>busy</html>");
+  http_.Answer(429, R"({"code":"TooManyRequests","message":"slow down"})",
+               {{"retry-after", "2"}});
+  http_.Answer(200, kOnePage);
+  LeverClient client = MakeClient();
+  auto page = client.ListRequisitions({}, {});
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_EQ(client.stats().requests, 3);
+  EXPECT_EQ(client.stats().retries, 2);
+  EXPECT_EQ(client.stats().rate_limited, 1);
+  EXPECT_EQ(clock_.sleeps(), (std::vector<absl::Duration>{
+                                 absl::Milliseconds(100), absl::Seconds(2)}));
+}
+
+TEST_F(LeverClientTest, GivesUpAfterTheLastAttemptWithUnavailable) {
+  for (int i = 0; i < 3; ++i) http_.Answer(502, "");
+  LeverClient client = MakeClient();
+  auto page = client.ListRequisitions({}, {});
+  EXPECT_EQ(page.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(page.status().message(), HasSubstr("after 3 attempts"));
+  EXPECT_THAT(page.status().message(), HasSubstr("HTTP 502"));
+  EXPECT_THAT(page.status().message(), HasSubstr("an empty body"));
+}
+
+TEST_F(LeverClientTest, NeverRetriesOtherClientErrors) {
+  http_.Answer(401,
+               R"({"code":"UnauthorizedError","message":"Invalid API key"})");
+  LeverClient client = MakeClient();
+  auto page = client.ListRequisitions({}, {});
+  EXPECT_EQ(page.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(page.status().message(), HasSubstr("Lever rejected the API key"));
+  EXPECT_THAT(page.status().message(), HasSubstr("Invalid API key"));
+  EXPECT_EQ(http_.requests().size(), 1u);
+}
+
+TEST_F(LeverClientTest, ForbiddenNamesTheMissingPermission) {
+  http_.Answer(403, R"({"code":"ForbiddenError","message":"no"})");
+  LeverClient client = MakeClient();
+  auto fields = client.ListRequisitionFields({});
+  EXPECT_EQ(fields.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(fields.status().message(),
+              HasSubstr("lacks the \"list requisition fields\" permission"));
+}
+
+TEST_F(LeverClientTest, BodiesThatAreNotListsAreClearErrors) {
+  http_.Answer(200, "<html><body>Gateway</body></html>");
+  http_.Answer(200, R"({"data":{"id":"a"}})");
+  http_.Answer(404, R"({"code":"NotFoundError","message":"nope"})");
+  LeverClient client = MakeClient();
+  auto html = client.ListRequisitions({}, {});
+  EXPECT_EQ(html.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(html.status().message(),
+              HasSubstr("GET /requisitions with HTTP 200 but the body is not "
+                        "a JSON object: \"<html><body>Gateway"));
+  auto object = client.ListRequisitions({}, {});
+  EXPECT_THAT(object.status().message(), HasSubstr("\"data\" is not a list"));
+  auto missing = client.ListRequisitions({}, {});
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(missing.status().message(), HasSubstr("base URL"));
+}
+
+TEST_F(LeverClientTest, TheDeadlineStopsRetrying) {
+  http_.Answer(503, "");
+  http_.Answer(503, "");
+  LeverClient client = MakeClient();
+  CallContext context;
+  context.deadline = clock_.Now() + absl::Milliseconds(50);
+  auto page = client.ListRequisitions({}, context);
+  EXPECT_EQ(page.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(http_.requests().size(), 1u);
+  EXPECT_LE(http_.requests()[0].timeout, absl::Milliseconds(50));
+}
+
+TEST_F(LeverClientTest, CancellationStopsBeforeTheNextAttempt) {
+  LeverClient client = MakeClient();
+  CallContext context;
+  context.cancelled = [] { return true; };
+  auto page = client.ListRequisitions({}, context);
+  EXPECT_EQ(page.status().code(), absl::StatusCode::kCancelled);
+  EXPECT_TRUE(http_.requests().empty());
+}
+
+TEST_F(LeverClientTest, FieldsFollowNextTokens) {
+  http_.Answer(200, R"({"data":[{"id":"a"}],"hasNext":true,"next":"t1"})");
+  http_.Answer(200, R"({"data":[{"id":"b"}],"hasNext":false})");
+  LeverClient client = MakeClient();
+  auto fields = client.ListRequisitionFields({});
+  ASSERT_TRUE(fields.ok()) << fields.status();
+  ASSERT_EQ(fields->Size(), 2u);
+  EXPECT_STREQ((*fields)[1]["id"].GetString(), "b");
+  EXPECT_EQ(http_.requests()[1].url,
+            "https://lever.test/v1/requisition_fields?offset=t1");
+}
+
+TEST_F(LeverClientTest, ProbeAsksOnceWithLimitOne) {
+  http_.Answer(503, "");
+  LeverClient client = MakeClient();
+  ProbeResult probe = client.Probe(kListRequisitions, {});
+  EXPECT_EQ(probe.http_status, 503);
+  EXPECT_EQ(probe.status.code(), absl::StatusCode::kUnavailable);
+  ASSERT_EQ(http_.requests().size(), 1u);
+  EXPECT_EQ(http_.requests()[0].url,
+            "https://lever.test/v1/requisitions?limit=1");
+}
+
+}  // namespace
+}  // namespace leverconnect::lever
