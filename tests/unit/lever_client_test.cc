@@ -1,45 +1,18 @@
 #include "lib/lever/lever_client.h"
 
-#include <deque>
 #include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/unit/fake_clock.h"
+#include "tests/unit/scripted_http.h"
 
 namespace leverconnect::lever {
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-// Answers from a script, in order, and keeps every request it was sent.
-class ScriptedHttp : public http::HttpClient {
- public:
-  void Answer(int status, std::string body, http::Headers headers = {}) {
-    http::Response response;
-    response.status = status;
-    response.body = std::move(body);
-    response.headers = std::move(headers);
-    script_.push_back(std::move(response));
-  }
-  void Fail(absl::Status status) { script_.push_back(std::move(status)); }
-
-  absl::StatusOr<http::Response> Send(const http::Request& request) override {
-    requests_.push_back(request);
-    if (script_.empty()) return absl::InternalError("script ran out");
-    auto next = std::move(script_.front());
-    script_.pop_front();
-    return next;
-  }
-
-  const std::vector<http::Request>& requests() const { return requests_; }
-
- private:
-  std::deque<absl::StatusOr<http::Response>> script_;
-  std::vector<http::Request> requests_;
-};
 
 class LeverClientTest : public ::testing::Test {
  protected:
@@ -53,7 +26,7 @@ class LeverClientTest : public ::testing::Test {
         http_, clock_, [] { return 1.0; }, options);
   }
 
-  ScriptedHttp http_;
+  testing::ScriptedHttp http_;
   testing::FakeClock clock_;
 };
 

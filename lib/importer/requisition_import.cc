@@ -1,0 +1,225 @@
+#include "lib/importer/requisition_import.h"
+
+#include <cstdint>
+#include <optional>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
+#include "lib/mapping/requisition_schema.h"
+#include "lib/mapping/row_mapper.h"
+
+namespace leverconnect::importer {
+namespace {
+
+using google::protobuf::Timestamp;
+using google::protobuf::util::TimeUtil;
+
+// Milliseconds since the epoch of the first whole millisecond at or after
+// `timestamp`.
+std::int64_t CeilMilliseconds(const Timestamp& timestamp) {
+  std::int64_t milliseconds = timestamp.seconds() * 1000;
+  milliseconds += (timestamp.nanos() + 999999) / 1000000;
+  return milliseconds;
+}
+
+bool IsValidTimestamp(const Timestamp& timestamp) {
+  return timestamp.seconds() >= TimeUtil::kTimestampMinSeconds &&
+         timestamp.seconds() <= TimeUtil::kTimestampMaxSeconds &&
+         timestamp.nanos() >= 0 && timestamp.nanos() < 1000000000;
+}
+
+// One sequence of pages: Lever takes one status and one code per listing,
+// so a filter with several of either is read as several listings.
+struct Listing {
+  std::string status;
+  std::string requisition_code;
+};
+
+std::vector<Listing> PlanListings(const v1::RequisitionFilter& filter) {
+  std::vector<std::string> statuses(filter.statuses().begin(),
+                                    filter.statuses().end());
+  std::vector<std::string> codes(filter.requisition_codes().begin(),
+                                 filter.requisition_codes().end());
+  if (statuses.empty()) statuses.emplace_back();
+  if (codes.empty()) codes.emplace_back();
+  std::vector<Listing> listings;
+  for (const std::string& status : statuses) {
+    for (const std::string& code : codes) listings.push_back({status, code});
+  }
+  return listings;
+}
+
+lever::RequisitionQuery BaseQuery(const ImportOptions& options) {
+  const v1::RequisitionFilter& filter = options.filter;
+  lever::RequisitionQuery query;
+  query.limit = options.page_size == 0 ? kMaxPageSize : options.page_size;
+  query.confidentiality = filter.confidentiality();
+  if (filter.has_created_after()) {
+    query.created_at_start_ms = CeilMilliseconds(filter.created_after());
+  }
+  if (filter.has_created_before()) {
+    // Lever's end is inclusive, ours exclusive.
+    query.created_at_end_ms = CeilMilliseconds(filter.created_before()) - 1;
+  }
+  return query;
+}
+
+// The state of one running import.
+class Import {
+ public:
+  Import(lever::LeverClient& lever, const ImportOptions& options, RowSink& sink,
+         const lever::CallContext& context, retry::Clock& clock)
+      : lever_(lever),
+        options_(options),
+        sink_(sink),
+        context_(context),
+        clock_(clock),
+        started_(clock.Now()) {}
+
+  absl::StatusOr<v1::ImportSummary> Run() {
+    absl::StatusOr<v1::RequisitionSchema> schema =
+        ReadRequisitionSchema(lever_, context_);
+    if (!schema.ok()) return schema.status();
+    absl::StatusOr<mapping::RowMapper> mapper =
+        mapping::RowMapper::Create(*schema, options_.columns);
+    if (!mapper.ok()) return mapper.status();
+    mapper_.emplace(std::move(*mapper));
+    if (!sink_.OnSchema(mapper_->schema())) return Stopped();
+
+    for (const Listing& listing : PlanListings(options_.filter)) {
+      absl::Status status = ReadListing(listing);
+      if (!status.ok()) return status;
+    }
+    return Summary();
+  }
+
+ private:
+  absl::Status ReadListing(const Listing& listing) {
+    lever::RequisitionQuery query = BaseQuery(options_);
+    query.status = listing.status;
+    query.requisition_code = listing.requisition_code;
+    while (true) {
+      if (context_.IsCancelled()) return Stopped();
+      absl::StatusOr<lever::RequisitionPage> page =
+          lever_.ListRequisitions(query, context_);
+      if (!page.ok()) return page.status();
+      ++pages_;
+      if (!SendPage(*page)) return Stopped();
+      if (!page->has_next) return absl::OkStatus();
+      if (page->next.empty() || page->next == query.offset) {
+        return absl::UnavailableError(absl::StrCat(
+            "Lever answered GET /requisitions (page ", pages_,
+            ") with hasNext but no new next token; stopped to avoid a loop"));
+      }
+      query.offset = page->next;
+    }
+  }
+
+  bool SendPage(const lever::RequisitionPage& page) {
+    v1::RowBatch batch;
+    batch.set_page(pages_);
+    for (const rapidjson::Value& requisition : page.requisitions().GetArray()) {
+      v1::Row row;
+      mapper_->Map(requisition, &row);
+      if (!seen_.insert(row.requisition_id()).second) continue;
+      if (row.warnings_size() > 0) ++rows_with_warnings_;
+      *batch.add_rows() = std::move(row);
+    }
+    rows_ += batch.rows_size();
+    return sink_.OnBatch(std::move(batch));
+  }
+
+  absl::Status Stopped() const {
+    return absl::CancelledError("the import was cancelled");
+  }
+
+  v1::ImportSummary Summary() const {
+    v1::ImportSummary summary;
+    summary.set_rows(rows_);
+    summary.set_pages(pages_);
+    summary.set_retries(lever_.stats().retries);
+    summary.set_rows_with_warnings(rows_with_warnings_);
+    *summary.mutable_started() =
+        TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(started_));
+    *summary.mutable_elapsed() = TimeUtil::NanosecondsToDuration(
+        absl::ToInt64Nanoseconds(clock_.Now() - started_));
+    return summary;
+  }
+
+  lever::LeverClient& lever_;
+  const ImportOptions& options_;
+  RowSink& sink_;
+  const lever::CallContext& context_;
+  retry::Clock& clock_;
+  const absl::Time started_;
+  std::optional<mapping::RowMapper> mapper_;
+  absl::flat_hash_set<std::string> seen_;
+  std::int64_t rows_ = 0;
+  std::int64_t rows_with_warnings_ = 0;
+  int pages_ = 0;
+};
+
+}  // namespace
+
+absl::Status ValidateImportOptions(const v1::RequisitionFilter& filter,
+                                   int page_size) {
+  if (page_size < 0 || page_size > kMaxPageSize) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "page_size must be between 0 and ", kMaxPageSize, ", not ", page_size));
+  }
+  for (const std::string& status : filter.statuses()) {
+    if (status.empty()) {
+      return absl::InvalidArgumentError("filter.statuses has an empty status");
+    }
+  }
+  for (const std::string& code : filter.requisition_codes()) {
+    if (code.empty()) {
+      return absl::InvalidArgumentError(
+          "filter.requisition_codes has an empty code");
+    }
+  }
+  const std::string& confidentiality = filter.confidentiality();
+  if (!confidentiality.empty() && confidentiality != "confidential" &&
+      confidentiality != "non-confidential" && confidentiality != "all") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("filter.confidentiality must be \"confidential\", "
+                     "\"non-confidential\" or \"all\", not \"",
+                     confidentiality, "\""));
+  }
+  if ((filter.has_created_after() &&
+       !IsValidTimestamp(filter.created_after())) ||
+      (filter.has_created_before() &&
+       !IsValidTimestamp(filter.created_before()))) {
+    return absl::InvalidArgumentError(
+        "filter.created_after and filter.created_before must be valid "
+        "timestamps");
+  }
+  if (filter.has_created_after() && filter.has_created_before() &&
+      filter.created_after() >= filter.created_before()) {
+    return absl::InvalidArgumentError(
+        "filter.created_after must be before filter.created_before");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::RequisitionSchema> ReadRequisitionSchema(
+    lever::LeverClient& lever, const lever::CallContext& context) {
+  absl::StatusOr<rapidjson::Document> fields =
+      lever.ListRequisitionFields(context);
+  if (!fields.ok()) return fields.status();
+  absl::StatusOr<std::vector<mapping::CustomFieldDefinition>> definitions =
+      mapping::ParseRequisitionFields(*fields);
+  if (!definitions.ok()) return definitions.status();
+  return mapping::BuildRequisitionSchema(*definitions);
+}
+
+absl::StatusOr<v1::ImportSummary> RunRequisitionImport(
+    lever::LeverClient& lever, const ImportOptions& options, RowSink& sink,
+    const lever::CallContext& context, retry::Clock& clock) {
+  Import import(lever, options, sink, context, clock);
+  return import.Run();
+}
+
+}  // namespace leverconnect::importer

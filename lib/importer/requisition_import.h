@@ -1,0 +1,61 @@
+// One import of requisitions: read the account's custom fields, build the
+// schema, page through /requisitions, map each requisition to a row and hand
+// rows over page by page. Knows nothing of gRPC: the server streams what it
+// receives, and other destinations (a CSV spool) can reuse the same loop.
+#ifndef LEVERCONNECT_LIB_IMPORTER_REQUISITION_IMPORT_H_
+#define LEVERCONNECT_LIB_IMPORTER_REQUISITION_IMPORT_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "leverconnect/v1/import.pb.h"
+#include "lib/lever/lever_client.h"
+#include "lib/retry/clock.h"
+
+namespace leverconnect::importer {
+
+// Receives what an import produces, in order: one schema, then batches.
+// OnBatch may block to slow the reading down (back-pressure). Returning
+// false from either stops the import with CANCELLED.
+class RowSink {
+ public:
+  virtual ~RowSink() = default;
+  virtual bool OnSchema(const v1::RequisitionSchema& schema) = 0;
+  virtual bool OnBatch(v1::RowBatch batch) = 0;
+};
+
+struct ImportOptions {
+  v1::RequisitionFilter filter;
+  std::vector<std::string> columns;  // empty: every column
+  int page_size = 100;               // 1 to 100
+};
+
+inline constexpr int kMaxPageSize = 100;
+
+// INVALID_ARGUMENT naming the field when the filter or the page size is
+// malformed (negative or above kMaxPageSize page size, unknown
+// confidentiality, empty status or code, a created range that is empty or
+// outside what a timestamp can hold). A page size of 0 is valid: it means
+// kMaxPageSize.
+absl::Status ValidateImportOptions(const v1::RequisitionFilter& filter,
+                                   int page_size);
+
+// Reads the custom requisition fields and returns every column an import
+// through `lever` produces.
+absl::StatusOr<v1::RequisitionSchema> ReadRequisitionSchema(
+    lever::LeverClient& lever, const lever::CallContext& context);
+
+// Runs a whole import into `sink`. Each requisition is handed over once,
+// even when several listings (one per status and code in the filter)
+// return it. Cancellation and the deadline are checked between pages and
+// passed down to every Lever request. The summary's elapsed time runs from
+// `clock`'s Now() at the call.
+absl::StatusOr<v1::ImportSummary> RunRequisitionImport(
+    lever::LeverClient& lever, const ImportOptions& options, RowSink& sink,
+    const lever::CallContext& context, retry::Clock& clock);
+
+}  // namespace leverconnect::importer
+
+#endif  // LEVERCONNECT_LIB_IMPORTER_REQUISITION_IMPORT_H_

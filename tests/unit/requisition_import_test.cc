@@ -1,0 +1,157 @@
+#include "lib/importer/requisition_import.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/unit/fake_clock.h"
+#include "tests/unit/scripted_http.h"
+
+namespace leverconnect::importer {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+// Keeps what the import hands over; can stop after some batches.
+class RecordingSink : public RowSink {
+ public:
+  bool OnSchema(const v1::RequisitionSchema& schema) override {
+    schema_ = schema;
+    return true;
+  }
+  bool OnBatch(v1::RowBatch batch) override {
+    pages_.push_back(batch.page());
+    for (const v1::Row& row : batch.rows())
+      ids_.push_back(row.requisition_id());
+    return static_cast<int>(pages_.size()) < stop_after_;
+  }
+
+  int stop_after_ = 1000;
+  v1::RequisitionSchema schema_;
+  std::vector<int> pages_;
+  std::vector<std::string> ids_;
+};
+
+constexpr char kNoFields[] = R"({"data":[]})";
+
+class RequisitionImportTest : public ::testing::Test {
+ protected:
+  absl::StatusOr<v1::ImportSummary> Run(const ImportOptions& options) {
+    lever::LeverClient::Options lever_options;
+    lever_options.base_url = "https://lever.test/v1";
+    lever_options.api_key = "key";
+    lever::LeverClient lever(
+        http_, clock_, [] { return 0.0; }, lever_options);
+    return RunRequisitionImport(lever, options, sink_, {}, clock_);
+  }
+
+  testing::ScriptedHttp http_;
+  testing::FakeClock clock_;
+  RecordingSink sink_;
+};
+
+TEST_F(RequisitionImportTest, PagesFollowTheCursorAndRowsKeepLeversOrder) {
+  http_.Answer(200, kNoFields);
+  http_.Answer(200, R"({"data":[{"id":"a"},{"id":"b"}],"hasNext":true,
+                        "next":"t1"})");
+  http_.Answer(200, R"({"data":[{"id":"c"}],"hasNext":false})");
+  auto summary = Run({});
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->rows(), 3);
+  EXPECT_EQ(summary->pages(), 2);
+  EXPECT_THAT(sink_.ids_, ElementsAre("a", "b", "c"));
+  EXPECT_THAT(sink_.pages_, ElementsAre(1, 2));
+  EXPECT_EQ(http_.requests()[2].url,
+            "https://lever.test/v1/requisitions?limit=100&offset=t1");
+}
+
+TEST_F(RequisitionImportTest, SeveralListingsHandOverEachRequisitionOnce) {
+  http_.Answer(200, kNoFields);
+  http_.Answer(200, R"({"data":[{"id":"a"},{"id":"b"}],"hasNext":false})");
+  http_.Answer(200, R"({"data":[{"id":"b"},{"id":"c"}],"hasNext":false})");
+  ImportOptions options;
+  options.filter.add_statuses("open");
+  options.filter.add_statuses("onHold");
+  auto summary = Run(options);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_THAT(sink_.ids_, ElementsAre("a", "b", "c"));
+  EXPECT_EQ(summary->rows(), 3);
+  EXPECT_THAT(http_.requests()[1].url, HasSubstr("status=open"));
+  EXPECT_THAT(http_.requests()[2].url, HasSubstr("status=onHold"));
+}
+
+TEST_F(RequisitionImportTest, CreatedRangeBecomesLeversInclusiveBounds) {
+  http_.Answer(200, kNoFields);
+  http_.Answer(200, R"({"data":[],"hasNext":false})");
+  ImportOptions options;
+  options.filter.mutable_created_after()->set_seconds(10);
+  options.filter.mutable_created_before()->set_seconds(20);
+  options.page_size = 25;
+  ASSERT_TRUE(Run(options).ok());
+  EXPECT_EQ(http_.requests()[1].url,
+            "https://lever.test/v1/requisitions?limit=25"
+            "&created_at_start=10000&created_at_end=19999");
+}
+
+TEST_F(RequisitionImportTest, HasNextWithoutANewTokenStopsInsteadOfLooping) {
+  http_.Answer(200, kNoFields);
+  http_.Answer(200, R"({"data":[{"id":"a"}],"hasNext":true})");
+  auto summary = Run({});
+  EXPECT_EQ(summary.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(summary.status().message(), HasSubstr("no new next token"));
+
+  http_.Answer(200, kNoFields);
+  http_.Answer(200, R"({"data":[{"id":"b"}],"hasNext":true,"next":"t"})");
+  http_.Answer(200, R"({"data":[{"id":"c"}],"hasNext":true,"next":"t"})");
+  summary = Run({});
+  EXPECT_THAT(summary.status().message(), HasSubstr("no new next token"));
+}
+
+TEST_F(RequisitionImportTest, ASinkThatStopsCancelsTheImport) {
+  http_.Answer(200, kNoFields);
+  http_.Answer(200, R"({"data":[{"id":"a"}],"hasNext":true,"next":"t1"})");
+  sink_.stop_after_ = 1;
+  auto summary = Run({});
+  EXPECT_EQ(summary.status().code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(http_.requests().size(), 2u);
+}
+
+TEST_F(RequisitionImportTest, UnknownColumnIsRejectedBeforeAnyPage) {
+  http_.Answer(200, kNoFields);
+  ImportOptions options;
+  options.columns = {"name", "salary"};
+  auto summary = Run(options);
+  EXPECT_EQ(summary.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(summary.status().message(), HasSubstr("salary"));
+  EXPECT_EQ(http_.requests().size(), 1u);
+}
+
+TEST(ValidateImportOptionsTest, NamesTheBadField) {
+  v1::RequisitionFilter filter;
+  EXPECT_TRUE(ValidateImportOptions(filter, 0).ok());
+  EXPECT_THAT(ValidateImportOptions(filter, -1).message(),
+              HasSubstr("page_size"));
+  EXPECT_THAT(ValidateImportOptions(filter, 101).message(),
+              HasSubstr("page_size"));
+  filter.set_confidentiality("secret");
+  EXPECT_THAT(ValidateImportOptions(filter, 0).message(),
+              HasSubstr("filter.confidentiality"));
+  filter.Clear();
+  filter.add_statuses("");
+  EXPECT_THAT(ValidateImportOptions(filter, 0).message(),
+              HasSubstr("filter.statuses"));
+  filter.Clear();
+  filter.mutable_created_after()->set_seconds(20);
+  filter.mutable_created_before()->set_seconds(10);
+  EXPECT_EQ(ValidateImportOptions(filter, 0).code(),
+            absl::StatusCode::kInvalidArgument);
+  filter.Clear();
+  filter.mutable_created_after()->set_nanos(-5);
+  EXPECT_THAT(ValidateImportOptions(filter, 0).message(),
+              HasSubstr("valid timestamps"));
+}
+
+}  // namespace
+}  // namespace leverconnect::importer
