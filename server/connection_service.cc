@@ -1,0 +1,453 @@
+#include "server/connection_service.h"
+
+#include <set>
+#include <string>
+#include <utility>
+
+#include "absl/random/random.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "google/protobuf/util/time_util.h"
+#include "server/rpc_log.h"
+
+namespace leverconnect::server {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 1000;
+constexpr std::size_t kMaxApplications = 100;
+constexpr std::size_t kMaxDisplayName = 200;
+constexpr std::size_t kMaxApiKey = 1024;
+constexpr std::size_t kMaxRequestId = 128;
+constexpr std::size_t kHintLength = 4;
+// Keys shorter than this get no hint, so that the hint never reveals most
+// of a key.
+constexpr std::size_t kMinKeyLengthForHint = 12;
+
+bool IsApplicationId(absl::string_view id) {
+  if (id.empty() || id.size() > 63) return false;
+  if (!absl::ascii_islower(id[0]) && !absl::ascii_isdigit(id[0])) return false;
+  for (char c : id) {
+    if (!absl::ascii_islower(c) && !absl::ascii_isdigit(c) && c != '.' &&
+        c != '_' && c != '-') {
+      return false;
+    }
+  }
+  return true;
+}
+
+absl::Status ValidateApplications(
+    const google::protobuf::RepeatedPtrField<std::string>& applications,
+    absl::string_view field) {
+  if (applications.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " must name at least one application"));
+  }
+  if (applications.size() > static_cast<int>(kMaxApplications)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, " may name at most ", kMaxApplications, " applications"));
+  }
+  std::set<std::string> seen;
+  for (const std::string& application : applications) {
+    if (!IsApplicationId(application)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          field, " has \"", application.substr(0, 100),
+          "\", which is not an application id ([a-z0-9][a-z0-9._-]{0,62})"));
+    }
+    if (!seen.insert(application).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, " names \"", application, "\" twice"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateApiKey(absl::string_view key, absl::string_view field) {
+  if (key.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
+  }
+  if (key.size() > kMaxApiKey) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " is longer than ", kMaxApiKey, " characters"));
+  }
+  for (char c : key) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, " contains whitespace or control characters"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateEnvironment(const ServiceCore& core, int environment,
+                                 absl::string_view field) {
+  if (environment == v1::ENVIRONMENT_UNSPECIFIED) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, " is required (ENVIRONMENT_PRODUCTION or ENVIRONMENT_SANDBOX)"));
+  }
+  if (!v1::Environment_IsValid(environment) ||
+      !core.KnowsEnvironment(environment)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " ", environment, " is not a known environment"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateDisplayName(absl::string_view name) {
+  if (name.size() > kMaxDisplayName) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("connection.display_name is longer than ", kMaxDisplayName,
+                     " characters"));
+  }
+  return absl::OkStatus();
+}
+
+std::string ApiKeyHint(absl::string_view key) {
+  if (key.size() < kMinKeyLengthForHint) return "";
+  return std::string(key.substr(key.size() - kHintLength));
+}
+
+std::string NewEtag() {
+  static absl::Mutex mu(absl::kConstInit);
+  static absl::BitGen* generator = new absl::BitGen;
+  absl::MutexLock lock(&mu);
+  return absl::StrCat(
+      absl::Hex(absl::Uniform<uint64_t>(*generator), absl::kZeroPad16));
+}
+
+google::protobuf::Timestamp ToTimestamp(absl::Time time) {
+  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(time));
+}
+
+void ToProto(const storage::StoredConnection& stored, v1::Connection* out) {
+  out->set_name(ConnectionName(stored.id));
+  out->set_display_name(stored.display_name);
+  out->set_environment(static_cast<v1::Environment>(stored.environment));
+  for (const std::string& application : stored.allowed_applications) {
+    out->add_allowed_applications(application);
+  }
+  out->set_state(v1::Connection::STATE_ACTIVE);
+  out->set_api_key_hint(stored.api_key_hint);
+  *out->mutable_create_time() = ToTimestamp(stored.create_time);
+  *out->mutable_update_time() = ToTimestamp(stored.update_time);
+  out->set_etag(stored.etag);
+}
+
+absl::Status CheckEtag(const storage::StoredConnection& stored,
+                       absl::string_view etag) {
+  if (etag.empty() || etag == stored.etag) return absl::OkStatus();
+  return absl::AbortedError(
+      absl::StrCat("connection \"", stored.id, "\" has changed since etag \"",
+                   etag.substr(0, 64), "\" was read; read it again"));
+}
+
+// Asks Lever whether `api_key` works before it is stored.
+absl::Status CheckKeyWithLever(ServiceCore& core, int environment,
+                               std::string api_key,
+                               const grpc::ServerContext& context) {
+  std::unique_ptr<lever::LeverClient> lever =
+      core.LeverWithKey(environment, std::move(api_key));
+  lever::RequisitionQuery query;
+  query.limit = 1;
+  absl::StatusOr<lever::RequisitionPage> page = lever->ListRequisitions(
+      query,
+      CallContextFor(context, [&context] { return context.IsCancelled(); }));
+  if (page.ok()) return absl::OkStatus();
+  return absl::Status(page.status().code(),
+                      absl::StrCat("checking the API key with Lever failed: ",
+                                   page.status().message()));
+}
+
+struct ListToken {
+  std::string application;
+  std::string after_id;
+};
+
+std::string EncodeListToken(const ListToken& token) {
+  return absl::WebSafeBase64Escape(
+      absl::StrCat("v1\n", token.application, "\n", token.after_id));
+}
+
+absl::StatusOr<ListToken> DecodeListToken(absl::string_view text,
+                                          absl::string_view application) {
+  std::string decoded;
+  std::vector<std::string> parts;
+  if (absl::WebSafeBase64Unescape(text, &decoded)) {
+    parts = absl::StrSplit(decoded, '\n');
+  }
+  if (parts.size() != 3 || parts[0] != "v1") {
+    return absl::InvalidArgumentError("page_token is not a valid page token");
+  }
+  if (parts[1] != application) {
+    return absl::InvalidArgumentError(
+        "page_token belongs to a listing with another application filter");
+  }
+  return ListToken{parts[1], parts[2]};
+}
+
+}  // namespace
+
+grpc::Status ConnectionService::CreateConnection(
+    grpc::ServerContext* context, const v1::CreateConnectionRequest* request,
+    v1::Connection* response) {
+  RpcLog rpc("CreateConnection", IdentifyCaller(*context));
+  const v1::Connection& input = request->connection();
+  const std::string& id = request->connection_id();
+  if (id.empty()) {
+    return rpc.Finish(absl::InvalidArgumentError("connection_id is required"));
+  }
+  if (!IsConnectionId(id)) {
+    return rpc.Finish(absl::InvalidArgumentError(absl::StrCat(
+        "connection_id \"", id.substr(0, 100),
+        "\" must be 1 to 63 lowercase letters, digits or '-', starting with "
+        "a letter")));
+  }
+  rpc.set_connection(ConnectionName(id));
+
+  absl::Status valid = ValidateApiKey(input.api_key(), "connection.api_key");
+  if (valid.ok()) {
+    valid = ValidateEnvironment(core_, input.environment(),
+                                "connection.environment");
+  }
+  if (valid.ok()) {
+    valid = ValidateApplications(input.allowed_applications(),
+                                 "connection.allowed_applications");
+  }
+  if (valid.ok()) valid = ValidateDisplayName(input.display_name());
+  if (valid.ok() && request->request_id().size() > kMaxRequestId) {
+    valid = absl::InvalidArgumentError(absl::StrCat(
+        "request_id is longer than ", kMaxRequestId, " characters"));
+  }
+  if (!valid.ok()) return rpc.Finish(valid);
+
+  if (!request->skip_key_check()) {
+    absl::Status checked = CheckKeyWithLever(core_, input.environment(),
+                                             input.api_key(), *context);
+    if (!checked.ok()) return rpc.Finish(checked);
+  }
+  absl::StatusOr<std::string> sealed = core_.SealApiKey(id, input.api_key());
+  if (!sealed.ok()) return rpc.Finish(sealed.status());
+
+  storage::StoredConnection stored;
+  stored.id = id;
+  stored.display_name =
+      input.display_name().empty() ? id : input.display_name();
+  stored.environment = input.environment();
+  stored.allowed_applications.assign(input.allowed_applications().begin(),
+                                     input.allowed_applications().end());
+  stored.sealed_api_key = std::move(*sealed);
+  stored.api_key_hint = ApiKeyHint(input.api_key());
+  stored.create_time = stored.update_time = core_.clock().Now();
+  stored.etag = NewEtag();
+  absl::StatusOr<storage::CreateResult> created =
+      core_.store().Create(stored, request->request_id());
+  if (!created.ok()) return rpc.Finish(created.status());
+  if (!created->created) {
+    absl::StatusOr<storage::StoredConnection> first =
+        core_.store().Get(created->connection_id);
+    if (!first.ok()) return rpc.Finish(first.status());
+    stored = std::move(*first);
+  }
+  ToProto(stored, response);
+  return rpc.Finish(absl::OkStatus());
+}
+
+grpc::Status ConnectionService::GetConnection(
+    grpc::ServerContext* context, const v1::GetConnectionRequest* request,
+    v1::Connection* response) {
+  RpcLog rpc("GetConnection", IdentifyCaller(*context));
+  rpc.set_connection(request->name());
+  absl::StatusOr<storage::StoredConnection> stored =
+      core_.LoadConnection(request->name(), "name");
+  if (!stored.ok()) return rpc.Finish(stored.status());
+  ToProto(*stored, response);
+  return rpc.Finish(absl::OkStatus());
+}
+
+grpc::Status ConnectionService::ListConnections(
+    grpc::ServerContext* context, const v1::ListConnectionsRequest* request,
+    v1::ListConnectionsResponse* response) {
+  RpcLog rpc("ListConnections", IdentifyCaller(*context));
+  if (request->page_size() < 0) {
+    return rpc.Finish(absl::InvalidArgumentError(absl::StrCat(
+        "page_size must not be negative, not ", request->page_size())));
+  }
+  if (!request->application().empty() &&
+      !IsApplicationId(request->application())) {
+    return rpc.Finish(absl::InvalidArgumentError(
+        "application is not an application id ([a-z0-9][a-z0-9._-]{0,62})"));
+  }
+  const int page_size = request->page_size() == 0
+                            ? kDefaultPageSize
+                            : std::min(request->page_size(), kMaxPageSize);
+  ListToken token{request->application(), ""};
+  if (!request->page_token().empty()) {
+    absl::StatusOr<ListToken> decoded =
+        DecodeListToken(request->page_token(), request->application());
+    if (!decoded.ok()) return rpc.Finish(decoded.status());
+    token = std::move(*decoded);
+  }
+
+  absl::StatusOr<storage::ConnectionPage> page =
+      core_.store().List(page_size, token.after_id, request->application());
+  if (!page.ok()) return rpc.Finish(page.status());
+  for (const storage::StoredConnection& stored : page->connections) {
+    ToProto(stored, response->add_connections());
+  }
+  if (page->has_more && !page->connections.empty()) {
+    token.after_id = page->connections.back().id;
+    response->set_next_page_token(EncodeListToken(token));
+  }
+  rpc.set_rows(response->connections_size());
+  return rpc.Finish(absl::OkStatus());
+}
+
+grpc::Status ConnectionService::UpdateConnection(
+    grpc::ServerContext* context, const v1::UpdateConnectionRequest* request,
+    v1::Connection* response) {
+  RpcLog rpc("UpdateConnection", IdentifyCaller(*context));
+  const v1::Connection& input = request->connection();
+  rpc.set_connection(input.name());
+  absl::StatusOr<storage::StoredConnection> stored =
+      core_.LoadConnection(input.name(), "connection.name");
+  if (!stored.ok()) return rpc.Finish(stored.status());
+  if (request->update_mask().paths().empty()) {
+    return rpc.Finish(
+        absl::InvalidArgumentError("update_mask must name at least one field"));
+  }
+
+  for (const std::string& path : request->update_mask().paths()) {
+    const bool all = path == "*";
+    absl::Status valid;
+    if (all || path == "display_name") {
+      valid.Update(ValidateDisplayName(input.display_name()));
+      if (valid.ok()) {
+        stored->display_name =
+            input.display_name().empty() ? stored->id : input.display_name();
+      }
+    }
+    if (valid.ok() && (all || path == "environment")) {
+      valid.Update(ValidateEnvironment(core_, input.environment(),
+                                       "connection.environment"));
+      if (valid.ok()) stored->environment = input.environment();
+    }
+    if (valid.ok() && (all || path == "allowed_applications")) {
+      valid.Update(ValidateApplications(input.allowed_applications(),
+                                        "connection.allowed_applications"));
+      if (valid.ok()) {
+        stored->allowed_applications.assign(
+            input.allowed_applications().begin(),
+            input.allowed_applications().end());
+      }
+    }
+    if (valid.ok() && !all && path != "display_name" && path != "environment" &&
+        path != "allowed_applications") {
+      valid = absl::InvalidArgumentError(
+          absl::StrCat("update_mask path \"", path.substr(0, 100),
+                       "\" cannot be updated; use display_name, environment, "
+                       "allowed_applications or *"));
+    }
+    if (!valid.ok()) return rpc.Finish(valid);
+  }
+
+  absl::Status fresh = CheckEtag(*stored, request->etag());
+  if (!fresh.ok()) return rpc.Finish(fresh);
+  const std::string read_etag = stored->etag;
+  stored->etag = NewEtag();
+  stored->update_time = core_.clock().Now();
+  absl::Status updated = core_.store().Update(*stored, read_etag);
+  if (!updated.ok()) return rpc.Finish(updated);
+  ToProto(*stored, response);
+  return rpc.Finish(absl::OkStatus());
+}
+
+grpc::Status ConnectionService::DeleteConnection(
+    grpc::ServerContext* context, const v1::DeleteConnectionRequest* request,
+    google::protobuf::Empty* response) {
+  RpcLog rpc("DeleteConnection", IdentifyCaller(*context));
+  rpc.set_connection(request->name());
+  absl::StatusOr<std::string> id =
+      ServiceCore::ParseConnectionName(request->name(), "name");
+  if (!id.ok()) return rpc.Finish(id.status());
+  return rpc.Finish(core_.store().Delete(*id, request->etag()));
+}
+
+grpc::Status ConnectionService::TestConnection(
+    grpc::ServerContext* context, const v1::TestConnectionRequest* request,
+    v1::TestConnectionResponse* response) {
+  RpcLog rpc("TestConnection", IdentifyCaller(*context));
+  rpc.set_connection(request->name());
+  absl::StatusOr<storage::StoredConnection> stored =
+      core_.LoadConnection(request->name(), "name");
+  if (!stored.ok()) return rpc.Finish(stored.status());
+  absl::StatusOr<std::unique_ptr<lever::LeverClient>> lever =
+      core_.LeverFor(*stored);
+  if (!lever.ok()) return rpc.Finish(lever.status());
+
+  const lever::CallContext call =
+      CallContextFor(*context, [context] { return context->IsCancelled(); });
+  bool key_accepted = true;
+  bool ready = true;
+  for (absl::string_view permission :
+       {lever::kListRequisitions, lever::kListRequisitionFields}) {
+    const lever::ProbeResult probe = (*lever)->Probe(permission, call);
+    v1::PermissionCheck* check = response->add_checks();
+    check->set_permission(std::string(permission));
+    check->set_endpoint(permission == lever::kListRequisitions
+                            ? "GET /requisitions"
+                            : "GET /requisition_fields");
+    check->set_http_status(probe.http_status);
+    check->set_detail(std::string(probe.status.message()));
+    *check->mutable_latency() = TimeUtil::NanosecondsToDuration(
+        absl::ToInt64Nanoseconds(probe.latency));
+    if (probe.status.ok()) {
+      check->set_result(v1::PermissionCheck::RESULT_GRANTED);
+    } else if (probe.http_status == 401 || probe.http_status == 403) {
+      check->set_result(v1::PermissionCheck::RESULT_DENIED);
+    } else {
+      check->set_result(v1::PermissionCheck::RESULT_UNREACHABLE);
+    }
+    if (probe.http_status == 401) key_accepted = false;
+    if (!probe.status.ok()) ready = false;
+  }
+  response->set_api_key_accepted(key_accepted);
+  response->set_ready(ready);
+  return rpc.Finish(absl::OkStatus());
+}
+
+grpc::Status ConnectionService::RotateApiKey(
+    grpc::ServerContext* context, const v1::RotateApiKeyRequest* request,
+    v1::Connection* response) {
+  RpcLog rpc("RotateApiKey", IdentifyCaller(*context));
+  rpc.set_connection(request->name());
+  absl::StatusOr<storage::StoredConnection> stored =
+      core_.LoadConnection(request->name(), "name");
+  if (!stored.ok()) return rpc.Finish(stored.status());
+  absl::Status valid = ValidateApiKey(request->api_key(), "api_key");
+  if (valid.ok()) valid = CheckEtag(*stored, request->etag());
+  if (!valid.ok()) return rpc.Finish(valid);
+
+  absl::Status checked = CheckKeyWithLever(core_, stored->environment,
+                                           request->api_key(), *context);
+  if (!checked.ok()) return rpc.Finish(checked);
+  absl::StatusOr<std::string> sealed =
+      core_.SealApiKey(stored->id, request->api_key());
+  if (!sealed.ok()) return rpc.Finish(sealed.status());
+
+  const std::string read_etag = stored->etag;
+  stored->sealed_api_key = std::move(*sealed);
+  stored->api_key_hint = ApiKeyHint(request->api_key());
+  stored->etag = NewEtag();
+  stored->update_time = core_.clock().Now();
+  absl::Status updated = core_.store().Update(*stored, read_etag);
+  if (!updated.ok()) return rpc.Finish(updated);
+  ToProto(*stored, response);
+  return rpc.Finish(absl::OkStatus());
+}
+
+}  // namespace leverconnect::server

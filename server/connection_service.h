@@ -1,0 +1,45 @@
+// leverconnect.v1.ConnectionService: registering, reading, changing and
+// checking Lever connections. Blocking handlers (they may ask Lever to
+// check a key); thread-safe.
+#ifndef LEVERCONNECT_SERVER_CONNECTION_SERVICE_H_
+#define LEVERCONNECT_SERVER_CONNECTION_SERVICE_H_
+
+#include "leverconnect/v1/connection.grpc.pb.h"
+#include "server/service_core.h"
+
+namespace leverconnect::server {
+
+class ConnectionService final : public v1::ConnectionService::Service {
+ public:
+  // `core` must outlive the service.
+  explicit ConnectionService(ServiceCore& core) : core_(core) {}
+
+  grpc::Status CreateConnection(grpc::ServerContext* context,
+                                const v1::CreateConnectionRequest* request,
+                                v1::Connection* response) override;
+  grpc::Status GetConnection(grpc::ServerContext* context,
+                             const v1::GetConnectionRequest* request,
+                             v1::Connection* response) override;
+  grpc::Status ListConnections(grpc::ServerContext* context,
+                               const v1::ListConnectionsRequest* request,
+                               v1::ListConnectionsResponse* response) override;
+  grpc::Status UpdateConnection(grpc::ServerContext* context,
+                                const v1::UpdateConnectionRequest* request,
+                                v1::Connection* response) override;
+  grpc::Status DeleteConnection(grpc::ServerContext* context,
+                                const v1::DeleteConnectionRequest* request,
+                                google::protobuf::Empty* response) override;
+  grpc::Status TestConnection(grpc::ServerContext* context,
+                              const v1::TestConnectionRequest* request,
+                              v1::TestConnectionResponse* response) override;
+  grpc::Status RotateApiKey(grpc::ServerContext* context,
+                            const v1::RotateApiKeyRequest* request,
+                            v1::Connection* response) override;
+
+ private:
+  ServiceCore& core_;
+};
+
+}  // namespace leverconnect::server
+
+#endif  // LEVERCONNECT_SERVER_CONNECTION_SERVICE_H_

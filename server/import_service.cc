@@ -1,0 +1,213 @@
+#include "server/import_service.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "lib/importer/requisition_import.h"
+#include "server/rpc_log.h"
+
+namespace leverconnect::server {
+namespace {
+
+// Messages the worker may read ahead of the client.
+constexpr std::size_t kQueuedMessages = 4;
+
+// Checks the connection and the application, and makes the Lever client
+// that will read through it. The order of checks is the documented one:
+// request, connection, application.
+absl::StatusOr<std::unique_ptr<lever::LeverClient>> OpenImport(
+    ServiceCore& core, const std::string& connection_name,
+    const std::string& application) {
+  absl::StatusOr<std::string> id =
+      ServiceCore::ParseConnectionName(connection_name, "connection");
+  if (!id.ok()) return id.status();
+  if (application.empty()) {
+    return absl::InvalidArgumentError("application is required");
+  }
+  absl::StatusOr<storage::StoredConnection> stored = core.store().Get(*id);
+  if (!stored.ok()) return stored.status();
+  const auto& allowed = stored->allowed_applications;
+  if (std::find(allowed.begin(), allowed.end(), application) == allowed.end()) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "connection \"", connection_name, "\" does not allow application \"",
+        application.substr(0, 100), "\""));
+  }
+  return core.LeverFor(*stored);
+}
+
+// One StreamRequisitions call. Owns itself: deleted in OnDone.
+class RequisitionStream
+    : public grpc::ServerWriteReactor<v1::StreamRequisitionsResponse>,
+      public importer::RowSink {
+ public:
+  RequisitionStream(ServiceCore& core, grpc::CallbackServerContext* context,
+                    const v1::StreamRequisitionsRequest& request)
+      : core_(core),
+        context_(context),
+        request_(request),
+        rpc_("StreamRequisitions", IdentifyCaller(*context)) {
+    rpc_.set_connection(request.connection());
+    worker_ = std::thread([this] { Work(); });
+  }
+
+  // importer::RowSink, on the worker thread.
+  bool OnSchema(const v1::RequisitionSchema& schema) override {
+    v1::StreamRequisitionsResponse message;
+    *message.mutable_schema() = schema;
+    return Enqueue(std::move(message));
+  }
+
+  bool OnBatch(v1::RowBatch batch) override {
+    v1::StreamRequisitionsResponse message;
+    *message.mutable_batch() = std::move(batch);
+    return Enqueue(std::move(message));
+  }
+
+  // Reactions, on gRPC threads.
+  void OnWriteDone(bool ok) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    writing_ = false;
+    if (!ok) stopped_ = true;
+    Advance(lock);
+  }
+
+  void OnCancel() override {
+    std::unique_lock<std::mutex> lock(mu_);
+    stopped_ = true;
+    Advance(lock);
+  }
+
+  void OnDone() override {
+    worker_.join();
+    delete this;
+  }
+
+ private:
+  void Work() {
+    absl::Status status = Import();
+    rpc_.set_rows(rows_);
+    const grpc::Status final_status = rpc_.Finish(status);
+    std::unique_lock<std::mutex> lock(mu_);
+    final_status_ = final_status;
+    producing_ = false;
+    Advance(lock);
+  }
+
+  absl::Status Import() {
+    absl::Status valid = importer::ValidateImportOptions(request_.filter(),
+                                                         request_.page_size());
+    if (!valid.ok()) return valid;
+    absl::StatusOr<std::unique_ptr<lever::LeverClient>> lever =
+        OpenImport(core_, request_.connection(), request_.application());
+    if (!lever.ok()) return lever.status();
+
+    importer::ImportOptions options;
+    options.filter = request_.filter();
+    options.columns.assign(request_.columns().begin(),
+                           request_.columns().end());
+    options.page_size = request_.page_size();
+    const lever::CallContext call =
+        CallContextFor(*context_, [this] { return Stopped(); });
+    absl::StatusOr<v1::ImportSummary> summary = importer::RunRequisitionImport(
+        **lever, options, *this, call, core_.clock());
+    if (!summary.ok()) {
+      if (Stopped()) return absl::CancelledError("the call was cancelled");
+      return summary.status();
+    }
+    rows_ = summary->rows();
+    v1::StreamRequisitionsResponse message;
+    *message.mutable_summary() = std::move(*summary);
+    if (!Enqueue(std::move(message))) {
+      return absl::CancelledError("the call was cancelled");
+    }
+    return absl::OkStatus();
+  }
+
+  bool Stopped() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stopped_;
+  }
+
+  // Waits for room in the queue; false when the call is over.
+  bool Enqueue(v1::StreamRequisitionsResponse message) {
+    std::unique_lock<std::mutex> lock(mu_);
+    room_.wait(lock,
+               [this] { return stopped_ || queue_.size() < kQueuedMessages; });
+    if (stopped_) return false;
+    queue_.push_back(std::move(message));
+    Advance(lock);
+    return true;
+  }
+
+  // Starts the next write, or finishes the call when everything is
+  // written. Called with `lock` held; releases it before calling gRPC.
+  void Advance(std::unique_lock<std::mutex>& lock) {
+    room_.notify_all();
+    if (writing_ || finished_) return;
+    if (stopped_) queue_.clear();
+    if (!queue_.empty()) {
+      in_flight_ = std::move(queue_.front());
+      queue_.pop_front();
+      writing_ = true;
+      lock.unlock();
+      StartWrite(&in_flight_);
+      return;
+    }
+    if (producing_) return;
+    finished_ = true;
+    const grpc::Status status = final_status_;
+    lock.unlock();
+    Finish(status);
+  }
+
+  ServiceCore& core_;
+  grpc::CallbackServerContext* context_;
+  const v1::StreamRequisitionsRequest& request_;
+  RpcLog rpc_;
+  std::int64_t rows_ = 0;
+  std::thread worker_;
+
+  std::mutex mu_;
+  std::condition_variable room_;
+  std::deque<v1::StreamRequisitionsResponse> queue_;
+  v1::StreamRequisitionsResponse in_flight_;
+  bool writing_ = false;
+  bool stopped_ = false;
+  bool producing_ = true;
+  bool finished_ = false;
+  grpc::Status final_status_;
+};
+
+}  // namespace
+
+grpc::Status ImportService::GetRequisitionSchema(
+    grpc::ServerContext* context,
+    const v1::GetRequisitionSchemaRequest* request,
+    v1::RequisitionSchema* response) {
+  RpcLog rpc("GetRequisitionSchema", IdentifyCaller(*context));
+  rpc.set_connection(request->connection());
+  absl::StatusOr<std::unique_ptr<lever::LeverClient>> lever =
+      OpenImport(core_, request->connection(), request->application());
+  if (!lever.ok()) return rpc.Finish(lever.status());
+  absl::StatusOr<v1::RequisitionSchema> schema =
+      importer::ReadRequisitionSchema(
+          **lever, CallContextFor(
+                       *context, [context] { return context->IsCancelled(); }));
+  if (!schema.ok()) return rpc.Finish(schema.status());
+  *response = std::move(*schema);
+  return rpc.Finish(absl::OkStatus());
+}
+
+grpc::ServerWriteReactor<v1::StreamRequisitionsResponse>*
+ImportService::StreamRequisitions(
+    grpc::CallbackServerContext* context,
+    const v1::StreamRequisitionsRequest* request) {
+  return new RequisitionStream(core_, context, *request);
+}
+
+}  // namespace leverconnect::server

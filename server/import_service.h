@@ -1,0 +1,36 @@
+// leverconnect.v1.ImportService. GetRequisitionSchema blocks a handler
+// thread while Lever answers. StreamRequisitions is a callback reactor with
+// exactly one write in flight; Lever is read on a worker thread per stream,
+// which waits while the client is slow (a small queue of messages sits
+// between the two), and stops at cancellation or the call's deadline.
+#ifndef LEVERCONNECT_SERVER_IMPORT_SERVICE_H_
+#define LEVERCONNECT_SERVER_IMPORT_SERVICE_H_
+
+#include "leverconnect/v1/import.grpc.pb.h"
+#include "server/service_core.h"
+
+namespace leverconnect::server {
+
+class ImportService final
+    : public v1::ImportService::WithCallbackMethod_StreamRequisitions<
+          v1::ImportService::Service> {
+ public:
+  // `core` must outlive the service.
+  explicit ImportService(ServiceCore& core) : core_(core) {}
+
+  grpc::Status GetRequisitionSchema(
+      grpc::ServerContext* context,
+      const v1::GetRequisitionSchemaRequest* request,
+      v1::RequisitionSchema* response) override;
+
+  grpc::ServerWriteReactor<v1::StreamRequisitionsResponse>* StreamRequisitions(
+      grpc::CallbackServerContext* context,
+      const v1::StreamRequisitionsRequest* request) override;
+
+ private:
+  ServiceCore& core_;
+};
+
+}  // namespace leverconnect::server
+
+#endif  // LEVERCONNECT_SERVER_IMPORT_SERVICE_H_

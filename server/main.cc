@@ -1,0 +1,172 @@
+// leverconnect-server: serves ConnectionService and ImportService until
+// SIGTERM or SIGINT, then shuts down gracefully.
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/time/time.h"
+#include "lib/log/log.h"
+#include "server/server.h"
+
+namespace {
+
+using leverconnect::log::Log;
+using leverconnect::log::Severity;
+
+constexpr char kUsage[] = R"(Usage: leverconnect-server [flags]
+
+Serves leverconnect.v1.ConnectionService and ImportService over gRPC, with
+gRPC health checking and reflection. Stops gracefully on SIGTERM or SIGINT.
+
+Flags:
+  --listen HOST:PORT           address to listen on (default 127.0.0.1:50051;
+                               port 0 picks a free port)
+  --port-file PATH             write the bound port to PATH once listening
+  --state-dir DIR              folder of the SQLite database (default state)
+  --master-key-file PATH       file with the 32-byte master key that encrypts
+                               stored Lever keys (raw, 64 hex digits or
+                               base64); else the environment variable
+                               LEVERCONNECT_MASTER_KEY holds it
+  --lever-production-url URL   Lever API of the production environment
+                               (default https://api.lever.co/v1)
+  --lever-sandbox-url URL      Lever API of the sandbox environment
+                               (default https://api.sandbox.lever.co/v1)
+  --log-level LEVEL            debug, info, warning or error (default info)
+  --shutdown-grace DURATION    how long running calls may finish after
+                               SIGTERM, e.g. 20s (default 20s)
+  --help                       print this text
+)";
+
+struct Flags {
+  std::map<std::string, std::string> values = {
+      {"listen", "127.0.0.1:50051"},
+      {"port-file", ""},
+      {"state-dir", "state"},
+      {"master-key-file", ""},
+      {"lever-production-url", "https://api.lever.co/v1"},
+      {"lever-sandbox-url", "https://api.sandbox.lever.co/v1"},
+      {"log-level", "info"},
+      {"shutdown-grace", "20s"},
+  };
+};
+
+// Fills `flags` from argv; false (after printing why) on a bad flag.
+bool ParseFlags(int argc, char** argv, Flags& flags) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    }
+    if (!absl::StartsWith(arg, "--")) {
+      std::fprintf(stderr, "leverconnect-server: unexpected argument %s\n",
+                   arg.c_str());
+      return false;
+    }
+    std::string name = arg.substr(2);
+    std::string value;
+    const std::size_t equals = name.find('=');
+    if (equals != std::string::npos) {
+      value = name.substr(equals + 1);
+      name = name.substr(0, equals);
+    } else if (i + 1 < argc) {
+      value = argv[++i];
+    } else {
+      std::fprintf(stderr, "leverconnect-server: --%s needs a value\n",
+                   name.c_str());
+      return false;
+    }
+    auto known = flags.values.find(name);
+    if (known == flags.values.end()) {
+      std::fprintf(stderr,
+                   "leverconnect-server: unknown flag --%s (see --help)\n",
+                   name.c_str());
+      return false;
+    }
+    known->second = value;
+  }
+  return true;
+}
+
+absl::StatusOr<leverconnect::crypto::SecretBox> LoadMasterKey(
+    const std::string& path) {
+  if (!path.empty()) return leverconnect::crypto::SecretBox::FromKeyFile(path);
+  const char* encoded = std::getenv("LEVERCONNECT_MASTER_KEY");
+  if (encoded == nullptr || *encoded == '\0') {
+    return absl::FailedPreconditionError(
+        "no master key: pass --master-key-file or set "
+        "LEVERCONNECT_MASTER_KEY");
+  }
+  return leverconnect::crypto::SecretBox::FromEncodedKey(encoded);
+}
+
+bool WritePortFile(const std::string& path, int port) {
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << port << "\n";
+    if (!out.flush()) return false;
+  }
+  return std::rename(temporary.c_str(), path.c_str()) == 0;
+}
+
+int Fail(const absl::Status& status) {
+  Log(Severity::kError, "cannot start", {{"error", status}});
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags flags;
+  if (!ParseFlags(argc, argv, flags)) return 2;
+  auto& values = flags.values;
+  Severity severity;
+  absl::Duration grace;
+  if (!leverconnect::log::ParseSeverity(values["log-level"], &severity) ||
+      !absl::ParseDuration(values["shutdown-grace"], &grace)) {
+    std::fprintf(stderr,
+                 "leverconnect-server: bad --log-level or "
+                 "--shutdown-grace (see --help)\n");
+    return 2;
+  }
+  leverconnect::log::SetMinimumSeverity(severity);
+
+  // Signals are taken by sigwait below, never by another thread.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  absl::StatusOr<leverconnect::crypto::SecretBox> secret_box =
+      LoadMasterKey(values["master-key-file"]);
+  if (!secret_box.ok()) return Fail(secret_box.status());
+  leverconnect::server::ServerOptions options;
+  options.listen_address = values["listen"];
+  options.state_dir = values["state-dir"];
+  options.lever.base_urls[leverconnect::v1::ENVIRONMENT_PRODUCTION] =
+      values["lever-production-url"];
+  options.lever.base_urls[leverconnect::v1::ENVIRONMENT_SANDBOX] =
+      values["lever-sandbox-url"];
+  auto server =
+      leverconnect::server::Server::Start(options, std::move(*secret_box));
+  if (!server.ok()) return Fail(server.status());
+  if (!values["port-file"].empty() &&
+      !WritePortFile(values["port-file"], (*server)->port())) {
+    return Fail(absl::FailedPreconditionError("cannot write --port-file"));
+  }
+
+  int received = 0;
+  sigwait(&signals, &received);
+  Log(Severity::kInfo, "signal received", {{"signal", received}});
+  (*server)->Shutdown(grace);
+  return 0;
+}

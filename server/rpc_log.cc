@@ -1,0 +1,31 @@
+#include "server/rpc_log.h"
+
+#include "absl/status/status.h"
+#include "absl/time/clock.h"
+#include "lib/log/log.h"
+#include "server/service_core.h"
+
+namespace leverconnect::server {
+
+RpcLog::RpcLog(absl::string_view method, const Caller& caller)
+    : method_(method), caller_(caller.id), start_(absl::Now()) {}
+
+grpc::Status RpcLog::Finish(const absl::Status& status) {
+  const log::Severity severity =
+      status.code() == absl::StatusCode::kInternal ||
+              status.code() == absl::StatusCode::kUnknown ||
+              status.code() == absl::StatusCode::kDataLoss
+          ? log::Severity::kError
+          : log::Severity::kInfo;
+  log::Log(severity, "rpc finished",
+           {{"method", method_},
+            {"caller", caller_},
+            {"connection", connection_},
+            {"rows", rows_},
+            {"code", absl::StatusCodeToString(status.code())},
+            {"detail", status.message()},
+            {"elapsed_ms", absl::ToInt64Milliseconds(absl::Now() - start_)}});
+  return ToGrpcStatus(status);
+}
+
+}  // namespace leverconnect::server

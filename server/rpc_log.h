@@ -1,0 +1,40 @@
+// One JSON log line per finished RPC: method, caller, connection, rows,
+// status code and message, elapsed milliseconds. Never a secret: callers
+// put only resource names and counts here.
+#ifndef LEVERCONNECT_SERVER_RPC_LOG_H_
+#define LEVERCONNECT_SERVER_RPC_LOG_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "grpcpp/support/status.h"
+#include "server/caller.h"
+
+namespace leverconnect::server {
+
+class RpcLog {
+ public:
+  RpcLog(absl::string_view method, const Caller& caller);
+
+  void set_connection(absl::string_view name) {
+    connection_ = std::string(name);
+  }
+  void set_rows(std::int64_t rows) { rows_ = rows; }
+
+  // Writes the line and returns `status` as a gRPC status.
+  grpc::Status Finish(const absl::Status& status);
+
+ private:
+  std::string method_;
+  std::string caller_;
+  std::string connection_;
+  std::int64_t rows_ = -1;
+  absl::Time start_;
+};
+
+}  // namespace leverconnect::server
+
+#endif  // LEVERCONNECT_SERVER_RPC_LOG_H_

@@ -1,0 +1,122 @@
+#include "server/service_core.h"
+
+#include <chrono>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+
+namespace leverconnect::server {
+namespace {
+
+constexpr absl::string_view kCollection = "connections/";
+
+}  // namespace
+
+bool IsConnectionId(absl::string_view id) {
+  if (id.empty() || id.size() > 63 || !absl::ascii_islower(id[0])) {
+    return false;
+  }
+  for (char c : id) {
+    if (!absl::ascii_islower(c) && !absl::ascii_isdigit(c) && c != '-') {
+      return false;
+    }
+  }
+  return true;
+}
+
+ServiceCore::ServiceCore(std::unique_ptr<storage::ConnectionStore> store,
+                         crypto::SecretBox secret_box,
+                         std::unique_ptr<http::HttpClient> http,
+                         retry::Clock& clock, LeverSettings lever_settings)
+    : store_(std::move(store)),
+      secret_box_(std::move(secret_box)),
+      http_(std::move(http)),
+      clock_(clock),
+      lever_settings_(std::move(lever_settings)) {}
+
+absl::StatusOr<std::string> ServiceCore::ParseConnectionName(
+    absl::string_view name, absl::string_view field) {
+  if (name.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
+  }
+  if (!absl::StartsWith(name, kCollection) ||
+      !IsConnectionId(name.substr(kCollection.size()))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " \"", name.substr(0, 100),
+                     "\" is not of the form connections/{connection_id}"));
+  }
+  return std::string(name.substr(kCollection.size()));
+}
+
+absl::StatusOr<storage::StoredConnection> ServiceCore::LoadConnection(
+    absl::string_view name, absl::string_view field) {
+  absl::StatusOr<std::string> id = ParseConnectionName(name, field);
+  if (!id.ok()) return id.status();
+  return store_->Get(*id);
+}
+
+bool ServiceCore::KnowsEnvironment(int environment) const {
+  return lever_settings_.base_urls.count(
+             static_cast<v1::Environment>(environment)) > 0;
+}
+
+std::unique_ptr<lever::LeverClient> ServiceCore::LeverWithKey(
+    int environment, std::string api_key) {
+  lever::LeverClient::Options options;
+  options.base_url =
+      lever_settings_.base_urls.at(static_cast<v1::Environment>(environment));
+  options.api_key = std::move(api_key);
+  options.retry = lever_settings_.retry;
+  return std::make_unique<lever::LeverClient>(*http_, clock_,
+                                              &retry::SystemRandom, options);
+}
+
+absl::StatusOr<std::unique_ptr<lever::LeverClient>> ServiceCore::LeverFor(
+    const storage::StoredConnection& connection) {
+  if (!KnowsEnvironment(connection.environment)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "connection \"", connection.id, "\" uses environment ",
+        connection.environment, ", which this server has no Lever URL for"));
+  }
+  absl::StatusOr<std::string> api_key = secret_box_.Open(
+      connection.sealed_api_key, ConnectionName(connection.id));
+  if (!api_key.ok()) {
+    return absl::Status(
+        api_key.status().code(),
+        absl::StrCat("the stored API key of connection \"", connection.id,
+                     "\" cannot be decrypted: ", api_key.status().message()));
+  }
+  return LeverWithKey(connection.environment, std::move(*api_key));
+}
+
+absl::StatusOr<std::string> ServiceCore::SealApiKey(
+    absl::string_view id, absl::string_view api_key) const {
+  return secret_box_.Seal(std::string_view(api_key.data(), api_key.size()),
+                          ConnectionName(id));
+}
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      std::string(status.message()));
+}
+
+std::string ConnectionName(absl::string_view id) {
+  return absl::StrCat(kCollection, id);
+}
+
+lever::CallContext CallContextFor(const grpc::ServerContextBase& context,
+                                  std::function<bool()> cancelled) {
+  lever::CallContext call;
+  const auto deadline = context.deadline();
+  if (deadline != std::chrono::system_clock::time_point::max()) {
+    call.deadline = absl::FromChrono(deadline);
+  }
+  call.cancelled = std::move(cancelled);
+  return call;
+}
+
+}  // namespace leverconnect::server
