@@ -1,0 +1,37 @@
+// The commands of leverctl: each a spec for the parser and the help, the
+// timeout it uses when --timeout is not given, and the function that runs
+// it.
+#ifndef LEVERCONNECT_CLIENT_LEVERCTL_COMMANDS_H_
+#define LEVERCONNECT_CLIENT_LEVERCTL_COMMANDS_H_
+
+#include <vector>
+
+#include "absl/time/time.h"
+#include "client/leverctl/command_line.h"
+#include "client/leverctl/session.h"
+
+namespace leverconnect::leverctl {
+
+struct Command {
+  CommandSpec spec;
+  absl::Duration default_timeout;
+  // Returns an ExitCode.
+  int (*run)(const Invocation& invocation, Session& session);
+};
+
+// A flag that takes a value, for the tables of commands.
+inline FlagSpec ValueFlag(absl::string_view name, absl::string_view value_name,
+                          absl::string_view help, bool required = false,
+                          bool repeatable = false) {
+  return {name, value_name, help, required, repeatable};
+}
+
+// connections create, list, get, update, delete, test, rotate-key.
+std::vector<Command> ConnectionCommands();
+
+// requisitions schema, import.
+std::vector<Command> RequisitionCommands();
+
+}  // namespace leverconnect::leverctl
+
+#endif  // LEVERCONNECT_CLIENT_LEVERCTL_COMMANDS_H_

@@ -1,0 +1,277 @@
+// leverctl requisitions schema | import.
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "client/leverctl/argument_values.h"
+#include "client/leverctl/commands.h"
+
+namespace leverconnect::leverctl {
+namespace {
+
+// Row warnings shown on stderr before the rest are only counted.
+constexpr int kMaximumWarningsShown = 10;
+
+std::vector<FlagSpec> ConnectionFlags() {
+  return {ValueFlag("connection", "ID", "the connection to read through", true),
+          ValueFlag("application", "APP",
+                    "the application the call runs for; the connection must "
+                    "allow it",
+                    true)};
+}
+
+// "1 row", "2 rows".
+std::string Count(int64_t count, absl::string_view one,
+                  absl::string_view many) {
+  return absl::StrCat(count, " ", count == 1 ? one : many);
+}
+
+std::string SummaryText(const v1::ImportSummary& summary) {
+  const double seconds = static_cast<double>(summary.elapsed().seconds()) +
+                         summary.elapsed().nanos() / 1e9;
+  std::string text = absl::StrFormat(
+      "imported %s in %s (%s) in %.3fs", Count(summary.rows(), "row", "rows"),
+      Count(summary.pages(), "page", "pages"),
+      Count(summary.retries(), "retry", "retries"), seconds);
+  if (summary.rows_with_warnings() > 0) {
+    absl::StrAppend(&text, "; ",
+                    Count(summary.rows_with_warnings(), "row", "rows"),
+                    " with warnings");
+  }
+  return text;
+}
+
+// Shows an import while it runs: rows on stdout in the chosen format as
+// batches arrive, row warnings and (on a terminal) progress on stderr.
+class ImportPrinter {
+ public:
+  explicit ImportPrinter(Session& session)
+      : session_(session),
+        writer_(client::MakeRowWriter(session.format(), session.out())) {}
+
+  void OnSchema(const v1::RequisitionSchema& schema) {
+    if (has_schema_) return;  // the contract sends exactly one
+    writer_->Begin(schema);
+    has_schema_ = true;
+  }
+
+  // False stops the import: rows without a schema, or stdout failing.
+  bool OnBatch(const v1::RowBatch& batch) {
+    if (!has_schema_) {
+      failure_ = absl::InternalError("the server sent rows before the schema");
+      return false;
+    }
+    ClearProgress();
+    for (const v1::Row& row : batch.rows()) {
+      writer_->Write(row);
+      ShowWarnings(row);
+    }
+    session_.out().flush();
+    rows_ += batch.rows_size();
+    DrawProgress(batch.page());
+    if (session_.out().good()) return true;
+    failure_ = absl::DataLossError("cannot write the rows to standard output");
+    return false;
+  }
+
+  // Ends the output, also after a failure: the rows read so far are shown.
+  void Finish() {
+    ClearProgress();
+    if (has_schema_) writer_->End();
+    session_.out().flush();
+    if (warnings_ > kMaximumWarningsShown) {
+      session_.err() << "warning: " << warnings_ - kMaximumWarningsShown
+                     << " more warnings not shown\n";
+    }
+  }
+
+  // Why the printer stopped the import, if it did.
+  const std::optional<absl::Status>& failure() const { return failure_; }
+
+ private:
+  void ShowWarnings(const v1::Row& row) {
+    for (const std::string& warning : row.warnings()) {
+      if (++warnings_ > kMaximumWarningsShown) continue;
+      session_.err() << "warning: requisition " << row.requisition_id() << ": "
+                     << warning << "\n";
+    }
+  }
+
+  void DrawProgress(int page) {
+    if (!session_.environment().show_progress) return;
+    session_.err() << "\rimporting: " << Count(rows_, "row", "rows")
+                   << ", page " << page << std::flush;
+    progress_shown_ = true;
+  }
+
+  void ClearProgress() {
+    if (!progress_shown_) return;
+    session_.err() << "\r\033[K" << std::flush;
+    progress_shown_ = false;
+  }
+
+  Session& session_;
+  std::unique_ptr<client::RowWriter> writer_;
+  bool has_schema_ = false;
+  bool progress_shown_ = false;
+  int64_t rows_ = 0;
+  int64_t warnings_ = 0;
+  std::optional<absl::Status> failure_;
+};
+
+absl::Status FillFilter(const Invocation& invocation,
+                        v1::RequisitionFilter& filter) {
+  for (const std::string& status : invocation.Values("status")) {
+    filter.add_statuses(status);
+  }
+  filter.set_confidentiality(invocation.Value("confidentiality"));
+  for (const std::string& code : invocation.Values("code")) {
+    filter.add_requisition_codes(code);
+  }
+  if (invocation.Has("created-after")) {
+    absl::StatusOr<google::protobuf::Timestamp> after =
+        ParseTime("created-after", invocation.Value("created-after"));
+    if (!after.ok()) return after.status();
+    *filter.mutable_created_after() = *after;
+  }
+  if (invocation.Has("created-before")) {
+    absl::StatusOr<google::protobuf::Timestamp> before =
+        ParseTime("created-before", invocation.Value("created-before"));
+    if (!before.ok()) return before.status();
+    *filter.mutable_created_before() = *before;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::StreamRequisitionsRequest> ImportRequest(
+    const Invocation& invocation) {
+  v1::StreamRequisitionsRequest request;
+  request.set_connection(ConnectionName(invocation.Value("connection")));
+  request.set_application(invocation.Value("application"));
+  absl::Status filled = FillFilter(invocation, *request.mutable_filter());
+  if (!filled.ok()) return filled;
+  for (std::string& column : SplitColumns(invocation.Values("columns"))) {
+    request.add_columns(std::move(column));
+  }
+  if (invocation.Has("page-size")) {
+    absl::StatusOr<int> page_size =
+        ParsePositiveInteger("page-size", invocation.Value("page-size"));
+    if (!page_size.ok()) return page_size.status();
+    request.set_page_size(*page_size);
+  }
+  return request;
+}
+
+int ImportRequisitions(const Invocation& invocation, Session& session) {
+  absl::StatusOr<v1::StreamRequisitionsRequest> request =
+      ImportRequest(invocation);
+  if (!request.ok()) return session.UsageError(request.status().message());
+
+  ImportPrinter printer(session);
+  client::StreamHandlers handlers;
+  handlers.on_schema = [&](const v1::RequisitionSchema& schema) {
+    printer.OnSchema(schema);
+  };
+  handlers.on_batch = [&](const v1::RowBatch& batch) {
+    return printer.OnBatch(batch);
+  };
+  absl::StatusOr<v1::ImportSummary> summary =
+      session.client().StreamRequisitions(*request, handlers,
+                                          session.call_options());
+  printer.Finish();
+
+  if (printer.failure().has_value()) {
+    return session.ServerError(*printer.failure());
+  }
+  if (!summary.ok()) return session.ServerError(summary.status());
+  session.err() << SummaryText(*summary) << "\n";
+  return kSuccess;
+}
+
+int ShowSchema(const Invocation& invocation, Session& session) {
+  v1::GetRequisitionSchemaRequest request;
+  request.set_connection(ConnectionName(invocation.Value("connection")));
+  request.set_application(invocation.Value("application"));
+  absl::StatusOr<v1::RequisitionSchema> schema =
+      session.client().GetRequisitionSchema(request, session.call_options());
+  if (!schema.ok()) return session.ServerError(schema.status());
+  return session.Finish(
+      client::PrintSchema(*schema, session.format(), session.out()));
+}
+
+std::vector<FlagSpec> ImportFlags() {
+  std::vector<FlagSpec> flags = ConnectionFlags();
+  const std::vector<FlagSpec> more = {
+      ValueFlag("status", "STATUS",
+                "only requisitions in this Lever status (open, closed, "
+                "onHold, ...)",
+                false, true),
+      ValueFlag("confidentiality", "WHICH",
+                "confidential, non-confidential or all"),
+      ValueFlag("created-after", "TIME",
+                "created at or after TIME: RFC 3339, or YYYY-MM-DD for "
+                "midnight UTC"),
+      ValueFlag("created-before", "TIME", "created before TIME (exclusive)"),
+      ValueFlag("code", "CODE", "only the requisition with this code", false,
+                true),
+      ValueFlag("columns", "A,B,C",
+                "only these columns, in this order (see requisitions schema)",
+                false, true),
+      ValueFlag("page-size", "N", "requisitions per Lever page, 1 to 100"),
+  };
+  flags.insert(flags.end(), more.begin(), more.end());
+  return flags;
+}
+
+Command SchemaCommand() {
+  Command command{{}, absl::Seconds(30), ShowSchema};
+  CommandSpec& spec = command.spec;
+  spec.group = "requisitions";
+  spec.name = "schema";
+  spec.summary = "show the columns an import produces";
+  spec.description =
+      "Shows the columns an import through the connection produces: the "
+      "standard\n"
+      "requisition fields, then one per custom field of the Lever account.\n";
+  spec.flags = ConnectionFlags();
+  spec.examples = {"leverctl requisitions schema --connection acme-prod \\",
+                   "    --application pigment-planning"};
+  return command;
+}
+
+Command ImportCommand() {
+  Command command{{}, absl::InfiniteDuration(), ImportRequisitions};
+  CommandSpec& spec = command.spec;
+  spec.group = "requisitions";
+  spec.name = "import";
+  spec.summary = "stream requisitions as rows";
+  spec.description =
+      "Reads the requisitions of a connection and writes them to standard "
+      "output\n"
+      "as rows as they arrive: -o csv and -o json (one object per line) "
+      "stream,\n"
+      "the table waits for the end to align its columns. Warnings about "
+      "values\n"
+      "and the summary go to standard error. No timeout unless --timeout is "
+      "given.\n";
+  spec.flags = ImportFlags();
+  spec.examples = {
+      "leverctl requisitions import --connection acme-prod \\",
+      "    --application pigment-planning --status open -o csv > open.csv",
+      "leverctl requisitions import --connection acme-prod \\",
+      "    --application pigment-planning --created-after 2024-01-01 \\",
+      "    --columns id,code,name,headcount_total -o json"};
+  return command;
+}
+
+}  // namespace
+
+std::vector<Command> RequisitionCommands() {
+  return {SchemaCommand(), ImportCommand()};
+}
+
+}  // namespace leverconnect::leverctl

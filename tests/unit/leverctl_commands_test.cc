@@ -1,0 +1,465 @@
+// leverctl end to end, in-process: command lines in, requests to a fake
+// server, output and exit codes out.
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "client/leverctl/app.h"
+#include "client/testing/fake_server.h"
+
+namespace leverconnect::leverctl {
+namespace {
+
+using ::leverconnect::testing::FakeServer;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::StartsWith;
+
+class LeverctlTest : public ::testing::Test {
+ protected:
+  LeverctlTest() {
+    environment_.out = &out_;
+    environment_.err = &err_;
+    environment_.variable =
+        [this](const std::string& name) -> std::optional<std::string> {
+      auto found = variables_.find(name);
+      if (found == variables_.end()) return std::nullopt;
+      return found->second;
+    };
+    environment_.read_api_key = [this]() -> absl::StatusOr<std::string> {
+      ++standard_input_reads_;
+      return standard_input_;
+    };
+    environment_.connect = [this](const std::string& address) {
+      addresses_.push_back(address);
+      return server_.NewClient();
+    };
+  }
+
+  int Run(const std::vector<std::string>& arguments) {
+    return RunLeverctl(arguments, environment_);
+  }
+
+  // Answers GetConnection, CreateConnection, UpdateConnection and
+  // RotateApiKey with a connection named as asked.
+  void EchoConnections() {
+    server_.get_connection = [](const v1::GetConnectionRequest& request,
+                                v1::Connection* connection) {
+      connection->set_name(request.name());
+      return grpc::Status::OK;
+    };
+    server_.create_connection = [](const v1::CreateConnectionRequest& request,
+                                   v1::Connection* connection) {
+      *connection = request.connection();
+      connection->clear_api_key();
+      connection->set_name("connections/" + request.connection_id());
+      connection->set_api_key_hint(request.connection().api_key().substr(
+          request.connection().api_key().size() - 4));
+      return grpc::Status::OK;
+    };
+    server_.update_connection = [](const v1::UpdateConnectionRequest& request,
+                                   v1::Connection* connection) {
+      *connection = request.connection();
+      return grpc::Status::OK;
+    };
+    server_.rotate_api_key = [](const v1::RotateApiKeyRequest& request,
+                                v1::Connection* connection) {
+      connection->set_name(request.name());
+      return grpc::Status::OK;
+    };
+  }
+
+  FakeServer server_;
+  Environment environment_;
+  std::ostringstream out_;
+  std::ostringstream err_;
+  std::map<std::string, std::string> variables_;
+  std::string standard_input_;
+  int standard_input_reads_ = 0;
+  std::vector<std::string> addresses_;
+};
+
+TEST_F(LeverctlTest, HelpGoesToStandardOutput) {
+  EXPECT_EQ(Run({"--help"}), kSuccess);
+  EXPECT_THAT(out_.str(), HasSubstr("Exit codes:"));
+  EXPECT_EQ(err_.str(), "");
+
+  out_.str("");
+  EXPECT_EQ(Run({"requisitions", "import", "--help"}), kSuccess);
+  EXPECT_THAT(out_.str(), HasSubstr("--created-after TIME"));
+  EXPECT_THAT(server_.calls(), IsEmpty());
+}
+
+TEST_F(LeverctlTest, UsageErrorPointsAtTheHelp) {
+  EXPECT_EQ(Run({"connections", "get", "x", "--page-size", "3"}), kUsageError);
+  EXPECT_EQ(err_.str(),
+            "leverctl: flag --page-size is not a flag of 'connections get'\n"
+            "Run 'leverctl connections get --help' for usage.\n");
+  EXPECT_EQ(out_.str(), "");
+  EXPECT_THAT(server_.calls(), IsEmpty());
+}
+
+TEST_F(LeverctlTest, ServerErrorShowsCodeAndMessage) {
+  server_.get_connection = [](const v1::GetConnectionRequest&,
+                              v1::Connection*) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        "connection 'x' not found");
+  };
+  EXPECT_EQ(Run({"connections", "get", "x"}), kServerError);
+  EXPECT_EQ(err_.str(), "leverctl: NOT_FOUND: connection 'x' not found\n");
+  EXPECT_EQ(server_.LastRequest<v1::GetConnectionRequest>().name(),
+            "connections/x");
+}
+
+TEST_F(LeverctlTest, ServerFromFlagThenVariableThenDefault) {
+  EchoConnections();
+  Run({"connections", "get", "x"});
+  variables_["LEVERCONNECT_SERVER"] = "leverconnect:7000";
+  Run({"connections", "get", "x"});
+  Run({"--server", "localhost:9", "connections", "get", "x"});
+  EXPECT_THAT(addresses_, ElementsAre("127.0.0.1:50051", "leverconnect:7000",
+                                      "localhost:9"));
+}
+
+TEST_F(LeverctlTest, CreateSendsTheConnectionAndTheKeyFromTheVariable) {
+  EchoConnections();
+  variables_["LEVER_API_KEY"] = "lever-key-1234";
+  EXPECT_EQ(Run({"connections", "create", "acme-prod", "--environment",
+                 "sandbox", "--application", "pigment-planning",
+                 "--application=finance", "--display-name", "Acme",
+                 "--request-id", "r-1", "--skip-key-check", "-o", "json"}),
+            kSuccess);
+
+  const auto request = server_.LastRequest<v1::CreateConnectionRequest>();
+  EXPECT_EQ(request.connection_id(), "acme-prod");
+  EXPECT_EQ(request.request_id(), "r-1");
+  EXPECT_TRUE(request.skip_key_check());
+  EXPECT_EQ(request.connection().api_key(), "lever-key-1234");
+  EXPECT_EQ(request.connection().environment(), v1::ENVIRONMENT_SANDBOX);
+  EXPECT_EQ(request.connection().display_name(), "Acme");
+  EXPECT_THAT(request.connection().allowed_applications(),
+              ElementsAre("pigment-planning", "finance"));
+  EXPECT_EQ(standard_input_reads_, 0);
+  EXPECT_EQ(out_.str(),
+            "{\"name\":\"connections/acme-prod\",\"display_name\":\"Acme\","
+            "\"environment\":\"ENVIRONMENT_SANDBOX\","
+            "\"allowed_applications\":[\"pigment-planning\",\"finance\"],"
+            "\"api_key_hint\":\"1234\"}\n");
+  EXPECT_THAT(out_.str(), ::testing::Not(HasSubstr("lever-key")));
+}
+
+TEST_F(LeverctlTest, CreateReadsTheKeyFromStandardInputWithoutLineEnd) {
+  EchoConnections();
+  standard_input_ = "lever-key-5678\r\n";
+  EXPECT_EQ(Run({"connections", "create", "acme-prod", "--environment",
+                 "production", "--application", "pigment-planning"}),
+            kSuccess);
+  EXPECT_EQ(standard_input_reads_, 1);
+  const auto request = server_.LastRequest<v1::CreateConnectionRequest>();
+  EXPECT_EQ(request.connection().api_key(), "lever-key-5678");
+  EXPECT_FALSE(request.skip_key_check());
+  EXPECT_THAT(out_.str(), StartsWith("Name:          connections/acme-prod\n"));
+}
+
+TEST_F(LeverctlTest, EmptyKeyIsRefusedLocally) {
+  standard_input_ = "\n";
+  EXPECT_EQ(Run({"connections", "create", "acme-prod", "--environment",
+                 "production", "--application", "a"}),
+            kUsageError);
+  EXPECT_THAT(err_.str(), StartsWith("leverctl: the Lever API key is empty\n"));
+  EXPECT_THAT(server_.calls(), IsEmpty());
+}
+
+TEST_F(LeverctlTest, KeyOnTheCommandLineIsRefused) {
+  EXPECT_EQ(Run({"connections", "create", "acme-prod", "--environment",
+                 "production", "--application", "a", "--api-key", "secret"}),
+            kUsageError);
+  EXPECT_THAT(err_.str(), HasSubstr("never taken from the command line"));
+  EXPECT_EQ(standard_input_reads_, 0);
+  EXPECT_THAT(server_.calls(), IsEmpty());
+}
+
+TEST_F(LeverctlTest, ListFollowsPageTokensToTheEnd) {
+  server_.list_connections = [](const v1::ListConnectionsRequest& request,
+                                v1::ListConnectionsResponse* response) {
+    const std::string& token = request.page_token();
+    response->add_connections()->set_name(
+        "connections/c" + std::to_string(token.empty() ? 1 : token[0] - '0'));
+    if (token.empty()) response->set_next_page_token("2");
+    if (token == "2") response->set_next_page_token("3");
+    return grpc::Status::OK;
+  };
+  EXPECT_EQ(Run({"connections", "list", "--application", "finance",
+                 "--page-size", "1", "-o", "csv"}),
+            kSuccess);
+  EXPECT_EQ(out_.str(),
+            "name,display_name,environment,allowed_applications,state,"
+            "api_key_hint,create_time,update_time,etag\n"
+            "connections/c1,,unspecified,,unspecified,,,,\n"
+            "connections/c2,,unspecified,,unspecified,,,,\n"
+            "connections/c3,,unspecified,,unspecified,,,,\n");
+  EXPECT_EQ(server_.calls().size(), 3u);
+  const auto last = server_.LastRequest<v1::ListConnectionsRequest>();
+  EXPECT_EQ(last.page_size(), 1);
+  EXPECT_EQ(last.application(), "finance");
+}
+
+TEST_F(LeverctlTest, UpdateMaskNamesTheFlagsGiven) {
+  EchoConnections();
+  EXPECT_EQ(
+      Run({"connections", "update", "acme-prod", "--application", "a",
+           "--application", "b", "--display-name", "New", "--etag", "e7"}),
+      kSuccess);
+  const auto request = server_.LastRequest<v1::UpdateConnectionRequest>();
+  EXPECT_EQ(request.connection().name(), "connections/acme-prod");
+  EXPECT_EQ(request.etag(), "e7");
+  EXPECT_THAT(request.update_mask().paths(),
+              ElementsAre("display_name", "allowed_applications"));
+  EXPECT_THAT(request.connection().allowed_applications(),
+              ElementsAre("a", "b"));
+}
+
+TEST_F(LeverctlTest, UpdateWithNothingToChangeIsAUsageError) {
+  EXPECT_EQ(Run({"connections", "update", "acme-prod", "--etag", "e7"}),
+            kUsageError);
+  EXPECT_THAT(err_.str(), HasSubstr("nothing to update"));
+  EXPECT_THAT(server_.calls(), IsEmpty());
+}
+
+TEST_F(LeverctlTest, DeleteSendsTheEtag) {
+  server_.delete_connection = [](const v1::DeleteConnectionRequest&,
+                                 google::protobuf::Empty*) {
+    return grpc::Status::OK;
+  };
+  EXPECT_EQ(Run({"connections", "delete", "acme-prod", "--etag=e3"}), kSuccess);
+  const auto request = server_.LastRequest<v1::DeleteConnectionRequest>();
+  EXPECT_EQ(request.name(), "connections/acme-prod");
+  EXPECT_EQ(request.etag(), "e3");
+  EXPECT_EQ(out_.str(), "");
+  EXPECT_EQ(err_.str(), "deleted connections/acme-prod\n");
+}
+
+TEST_F(LeverctlTest, TestExitsWithThreeWhenNotReady) {
+  server_.test_connection = [](const v1::TestConnectionRequest&,
+                               v1::TestConnectionResponse* response) {
+    v1::PermissionCheck* check = response->add_checks();
+    check->set_permission("list requisitions");
+    check->set_result(v1::PermissionCheck::RESULT_DENIED);
+    check->set_http_status(403);
+    response->set_api_key_accepted(true);
+    return grpc::Status::OK;
+  };
+  EXPECT_EQ(Run({"connections", "test", "acme-prod"}), kNotReady);
+  EXPECT_THAT(out_.str(), HasSubstr("list requisitions"));
+  EXPECT_THAT(out_.str(), HasSubstr("denied"));
+  EXPECT_EQ(err_.str(),
+            "connections/acme-prod is not ready: not granted: "
+            "'list requisitions'\n");
+}
+
+TEST_F(LeverctlTest, TestExitsWithZeroWhenReady) {
+  server_.test_connection = [](const v1::TestConnectionRequest&,
+                               v1::TestConnectionResponse* response) {
+    response->set_api_key_accepted(true);
+    response->set_ready(true);
+    return grpc::Status::OK;
+  };
+  EXPECT_EQ(Run({"connections", "test", "acme-prod", "-o", "json"}), kSuccess);
+  EXPECT_EQ(out_.str(), "{\"api_key_accepted\":true,\"ready\":true}\n");
+}
+
+TEST_F(LeverctlTest, RotateKeySendsTheNewKey) {
+  EchoConnections();
+  variables_["LEVER_API_KEY"] = "new-key";
+  EXPECT_EQ(Run({"connections", "rotate-key", "acme-prod", "--etag", "e1"}),
+            kSuccess);
+  const auto request = server_.LastRequest<v1::RotateApiKeyRequest>();
+  EXPECT_EQ(request.name(), "connections/acme-prod");
+  EXPECT_EQ(request.api_key(), "new-key");
+  EXPECT_EQ(request.etag(), "e1");
+}
+
+TEST_F(LeverctlTest, CallsOtherThanImportTimeOutAfterThirtySeconds) {
+  EchoConnections();
+  Run({"connections", "get", "x"});
+  Run({"connections", "get", "x", "--timeout", "5m"});
+  Run({"connections", "get", "x", "--timeout=0"});
+  const std::vector<FakeServer::Call> calls = server_.calls();
+  ASSERT_EQ(calls.size(), 3u);
+  // gRPC may round a deadline up a little on its way.
+  EXPECT_LT(absl::AbsDuration(calls[0].time_left - absl::Seconds(30)),
+            absl::Seconds(5));
+  EXPECT_LT(absl::AbsDuration(calls[1].time_left - absl::Minutes(5)),
+            absl::Seconds(5));
+  EXPECT_EQ(calls[2].time_left, absl::InfiniteDuration());
+}
+
+TEST_F(LeverctlTest, SchemaAsTable) {
+  server_.get_requisition_schema = [](const v1::GetRequisitionSchemaRequest&,
+                                      v1::RequisitionSchema* schema) {
+    v1::Column* column = schema->add_columns();
+    column->set_name("headcount_total");
+    column->set_label("Headcount total");
+    column->set_type(v1::COLUMN_TYPE_INTEGER);
+    column->set_source(v1::COLUMN_SOURCE_STANDARD);
+    return grpc::Status::OK;
+  };
+  EXPECT_EQ(Run({"requisitions", "schema", "--connection", "acme-prod",
+                 "--application", "pigment-planning"}),
+            kSuccess);
+  EXPECT_EQ(out_.str(),
+            "NAME              LABEL             TYPE      SOURCE\n"
+            "headcount_total   Headcount total   integer   standard\n");
+  const auto request = server_.LastRequest<v1::GetRequisitionSchemaRequest>();
+  EXPECT_EQ(request.connection(), "connections/acme-prod");
+  EXPECT_EQ(request.application(), "pigment-planning");
+}
+
+// Schema (id, headcount_total), pages of `rows_per_page` rows, a summary.
+void ScriptImport(FakeServer& server, std::vector<int> rows_per_page,
+                  bool with_summary = true) {
+  server.stream_requisitions = [rows_per_page, with_summary](
+                                   const v1::StreamRequisitionsRequest&,
+                                   FakeServer::StreamWriter* writer) {
+    v1::StreamRequisitionsResponse schema;
+    schema.mutable_schema()->add_columns()->set_name("id");
+    schema.mutable_schema()->add_columns()->set_name("headcount_total");
+    writer->Write(schema);
+    int64_t rows = 0;
+    for (size_t page = 0; page < rows_per_page.size(); ++page) {
+      v1::StreamRequisitionsResponse batch;
+      batch.mutable_batch()->set_page(static_cast<int>(page) + 1);
+      for (int i = 0; i < rows_per_page[page]; ++i, ++rows) {
+        v1::Row* row = batch.mutable_batch()->add_rows();
+        row->set_requisition_id("r" + std::to_string(rows));
+        row->add_cells()->set_string_value("r" + std::to_string(rows));
+        row->add_cells()->set_integer_value(rows);
+      }
+      writer->Write(batch);
+    }
+    if (!with_summary) return grpc::Status::OK;
+    v1::StreamRequisitionsResponse summary;
+    summary.mutable_summary()->set_rows(rows);
+    summary.mutable_summary()->set_pages(rows_per_page.size());
+    summary.mutable_summary()->set_retries(1);
+    summary.mutable_summary()->mutable_elapsed()->set_seconds(1);
+    summary.mutable_summary()->mutable_elapsed()->set_nanos(234000000);
+    writer->Write(summary);
+    return grpc::Status::OK;
+  };
+}
+
+TEST_F(LeverctlTest, ImportStreamsRowsAndSummarizesOnStandardError) {
+  ScriptImport(server_, {2, 1});
+  EXPECT_EQ(Run({"requisitions", "import", "--connection", "acme-prod",
+                 "--application", "pigment-planning", "-o", "csv"}),
+            kSuccess);
+  EXPECT_EQ(out_.str(), "id,headcount_total\nr0,0\nr1,1\nr2,2\n");
+  EXPECT_EQ(err_.str(), "imported 3 rows in 2 pages (1 retry) in 1.234s\n");
+  EXPECT_EQ(server_.calls().at(0).time_left, absl::InfiniteDuration());
+}
+
+TEST_F(LeverctlTest, ImportAsJsonLines) {
+  ScriptImport(server_, {1});
+  EXPECT_EQ(Run({"requisitions", "import", "--connection", "acme-prod",
+                 "--application", "a", "--output=json"}),
+            kSuccess);
+  EXPECT_EQ(out_.str(), "{\"id\":\"r0\",\"headcount_total\":0}\n");
+  EXPECT_EQ(err_.str(), "imported 1 row in 1 page (1 retry) in 1.234s\n");
+}
+
+TEST_F(LeverctlTest, ImportSendsTheFilter) {
+  ScriptImport(server_, {});
+  EXPECT_EQ(Run({"requisitions",
+                 "import",
+                 "--connection",
+                 "acme-prod",
+                 "--application",
+                 "a",
+                 "--status",
+                 "open",
+                 "--status",
+                 "onHold",
+                 "--confidentiality",
+                 "all",
+                 "--created-after",
+                 "2024-01-01",
+                 "--created-before",
+                 "2024-01-31T09:00:00+01:00",
+                 "--code",
+                 "ENG-1",
+                 "--columns",
+                 "id, name",
+                 "--columns=code",
+                 "--page-size",
+                 "25"}),
+            kSuccess);
+  const auto request = server_.LastRequest<v1::StreamRequisitionsRequest>();
+  EXPECT_EQ(request.connection(), "connections/acme-prod");
+  EXPECT_EQ(request.application(), "a");
+  EXPECT_THAT(request.filter().statuses(), ElementsAre("open", "onHold"));
+  EXPECT_EQ(request.filter().confidentiality(), "all");
+  EXPECT_EQ(request.filter().created_after().seconds(), 1704067200);
+  EXPECT_EQ(request.filter().created_before().seconds(), 1706688000);
+  EXPECT_THAT(request.filter().requisition_codes(), ElementsAre("ENG-1"));
+  EXPECT_THAT(request.columns(), ElementsAre("id", "name", "code"));
+  EXPECT_EQ(request.page_size(), 25);
+}
+
+TEST_F(LeverctlTest, ImportWithABadDateIsAUsageError) {
+  EXPECT_EQ(Run({"requisitions", "import", "--connection", "acme-prod",
+                 "--application", "a", "--created-after", "last week"}),
+            kUsageError);
+  EXPECT_THAT(err_.str(), StartsWith("leverctl: --created-after: cannot read "
+                                     "'last week' as a time"));
+  EXPECT_THAT(server_.calls(), IsEmpty());
+}
+
+TEST_F(LeverctlTest, ImportWithoutSummaryFails) {
+  ScriptImport(server_, {1}, /*with_summary=*/false);
+  EXPECT_EQ(Run({"requisitions", "import", "--connection", "acme-prod",
+                 "--application", "a", "-o", "csv"}),
+            kServerError);
+  EXPECT_EQ(out_.str(), "id,headcount_total\nr0,0\n");
+  EXPECT_EQ(err_.str(),
+            "leverctl: DATA_LOSS: stream ended without a summary\n");
+}
+
+TEST_F(LeverctlTest, ImportShowsRowWarnings) {
+  server_.stream_requisitions = [](const v1::StreamRequisitionsRequest&,
+                                   FakeServer::StreamWriter* writer) {
+    v1::StreamRequisitionsResponse message;
+    message.mutable_schema()->add_columns()->set_name("custom.level");
+    writer->Write(message);
+    message.Clear();
+    v1::Row* row = message.mutable_batch()->add_rows();
+    row->set_requisition_id("r9");
+    row->add_cells()->set_double_value(9);
+    row->add_warnings("custom.level: number field held the string \"9\"");
+    writer->Write(message);
+    message.Clear();
+    message.mutable_summary()->set_rows(1);
+    message.mutable_summary()->set_pages(1);
+    message.mutable_summary()->set_rows_with_warnings(1);
+    writer->Write(message);
+    return grpc::Status::OK;
+  };
+  EXPECT_EQ(Run({"requisitions", "import", "--connection", "acme-prod",
+                 "--application", "a"}),
+            kSuccess);
+  EXPECT_EQ(out_.str(), "custom.level\n9\n");
+  EXPECT_EQ(err_.str(),
+            "warning: requisition r9: custom.level: number field held the "
+            "string \"9\"\n"
+            "imported 1 row in 1 page (0 retries) in 0.000s; 1 row with "
+            "warnings\n");
+}
+
+}  // namespace
+}  // namespace leverconnect::leverctl
