@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# The main job, end to end, on this machine: builds what is needed, starts
+# fake-lever with Lever requisitions and the leverconnect server on
+# loopback, registers a connection with leverctl, tests it, prints the
+# schema and the imported requisitions, then stops what it started.
+#
+# Data: the recorded Lever sandbox exchanges in ../shared/lever/recorded
+# when they are there (or in LEVER_DATA_DIR), else the project's own demo
+# data in tests/data.
+# DEMO_CHECK_SECRETS=1 also fails when the demo's API key appears in any
+# log or in the database files.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build_dir=${BUILD_DIR:-$root/build}
+"$root/scripts/setup.sh" leverconnect-server leverctl fake-lever
+
+data_dir=${LEVER_DATA_DIR:-$root/../shared/lever/recorded}
+requisitions=$data_dir/list_requisitions.json
+fields=$data_dir/list_requisition_fields.json
+if [ ! -f "$requisitions" ]; then
+  requisitions=$root/tests/data/demo_requisitions.json
+  fields=$root/tests/data/demo_requisition_fields.json
+fi
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Waits for a server to write its port file; fails if the process died.
+wait_for_port() {
+  local file=$1 pid=$2 log=$3
+  for _ in $(seq 200); do
+    if [ -s "$file" ]; then cat "$file"; return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "demo: a server exited early; its log:" >&2
+      cat "$log" >&2
+      return 1
+    fi
+    sleep 0.05
+  done
+  echo "demo: timed out waiting for $file" >&2
+  return 1
+}
+
+api_key="demo_$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+head -c 32 /dev/urandom > "$work/master.key"
+chmod 600 "$work/master.key"
+
+"$build_dir/tests/fakes/fake-lever" --listen 127.0.0.1:0 \
+  --port-file "$work/lever.port" \
+  --requisitions "$requisitions" --requisition-fields "$fields" \
+  --api-key "$api_key=requisitions:read,requisition_fields:read" \
+  2> "$work/fake-lever.log" &
+pids+=($!)
+lever_port=$(wait_for_port "$work/lever.port" "${pids[-1]}" "$work/fake-lever.log")
+
+"$build_dir/server/leverconnect-server" --listen 127.0.0.1:0 \
+  --port-file "$work/server.port" --state-dir "$work/state" \
+  --master-key-file "$work/master.key" \
+  --lever-production-url "http://127.0.0.1:$lever_port/v1" \
+  --lever-sandbox-url "http://127.0.0.1:$lever_port/v1" \
+  2> "$work/server.log" &
+pids+=($!)
+server_port=$(wait_for_port "$work/server.port" "${pids[-1]}" "$work/server.log")
+
+export LEVERCONNECT_SERVER=127.0.0.1:$server_port
+leverctl=$build_dir/client/leverctl
+echo "== fake Lever on port $lever_port, leverconnect on port $server_port"
+echo "== data: $requisitions"
+echo
+echo "== leverctl connections create demo"
+LEVER_API_KEY=$api_key "$leverctl" connections create demo \
+  --environment production --application demo-app \
+  --display-name "Demo (fake Lever)"
+echo
+echo "== leverctl connections test demo"
+"$leverctl" connections test demo
+echo
+echo "== leverctl requisitions schema"
+"$leverctl" requisitions schema --connection demo --application demo-app
+echo
+echo "== leverctl requisitions import"
+"$leverctl" requisitions import --connection demo --application demo-app \
+  --columns requisition_code,name,status,headcount_total,headcount_hired,location,team,compensation_band_min,compensation_band_max,created_at
+
+if [ "${DEMO_CHECK_SECRETS:-0}" = 1 ]; then
+  kill -TERM "${pids[1]}"
+  wait "${pids[1]}" || true
+  if grep -rqF "$api_key" "$work/server.log" "$work/fake-lever.log" "$work/state"; then
+    echo "demo: the API key leaked into a log or the database" >&2
+    exit 1
+  fi
+  echo "== the API key appears in no log line and no database file"
+fi

@@ -1,0 +1,316 @@
+// End to end: fake Lever -> leverconnect server -> client library.
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/time_util.h"
+#include "gtest/gtest.h"
+#include "rapidjson/document.h"
+#include "tests/integration/test_environment.h"
+
+namespace leverconnect::testing {
+namespace {
+
+using ::google::protobuf::util::TimeUtil;
+using ::testing::HasSubstr;
+using ::testing::SizeIs;
+
+const std::string kRecorded = LEVERCONNECT_RECORDED_DIR;
+
+v1::StreamRequisitionsRequest ImportRequest(const std::string& connection,
+                                            const std::string& application) {
+  v1::StreamRequisitionsRequest request;
+  request.set_connection("connections/" + connection);
+  request.set_application(application);
+  return request;
+}
+
+// The JSON value at a dotted `path` of `object`, or nullptr.
+const rapidjson::Value* At(const rapidjson::Value& object,
+                           const std::string& path) {
+  const rapidjson::Value* value = &object;
+  for (const std::string& part :
+       std::vector<std::string>(absl::StrSplit(path, '.'))) {
+    if (!value->IsObject()) return nullptr;
+    auto member = value->FindMember(part.c_str());
+    if (member == value->MemberEnd()) return nullptr;
+    value = &member->value;
+  }
+  return value;
+}
+
+// Checks that `cell` holds exactly what the recorded JSON `value` says for
+// a column of `column`'s type.
+void ExpectCellEquals(const v1::Column& column, const rapidjson::Value* value,
+                      const v1::Value& cell) {
+  SCOPED_TRACE(column.name());
+  if (value == nullptr || value->IsNull()) {
+    EXPECT_TRUE(cell.has_null_value());
+    return;
+  }
+  if (column.list()) {
+    ASSERT_TRUE(value->IsArray());
+    ASSERT_EQ(cell.list_value().values_size(), value->Size());
+    for (rapidjson::SizeType i = 0; i < value->Size(); ++i) {
+      EXPECT_EQ(cell.list_value().values(i).string_value(),
+                (*value)[i].GetString());
+    }
+    return;
+  }
+  switch (column.type()) {
+    case v1::COLUMN_TYPE_STRING:
+      EXPECT_EQ(cell.string_value(), value->GetString());
+      break;
+    case v1::COLUMN_TYPE_INTEGER:
+      if (value->IsString()) {  // "unlimited" headcount
+        EXPECT_STREQ(value->GetString(), "unlimited");
+        EXPECT_TRUE(cell.has_null_value());
+      } else {
+        EXPECT_EQ(cell.integer_value(), value->GetInt64());
+      }
+      break;
+    case v1::COLUMN_TYPE_DOUBLE:
+      EXPECT_EQ(cell.double_value(), value->GetDouble());
+      break;
+    case v1::COLUMN_TYPE_BOOL:
+      EXPECT_EQ(cell.bool_value(), value->GetBool());
+      break;
+    case v1::COLUMN_TYPE_TIMESTAMP:
+      EXPECT_EQ(TimeUtil::TimestampToMilliseconds(cell.timestamp_value()),
+                value->GetInt64());
+      break;
+    default:
+      ADD_FAILURE() << "unexpected column type";
+  }
+}
+
+TEST(ImportTest, RecordedRequisitionsArriveWithEveryCellIntact) {
+  FakeLeverOptions options;
+  options.requisitions_file = kRecorded + "/list_requisitions.json";
+  options.requisition_fields_file = kRecorded + "/list_requisition_fields.json";
+  auto environment = TestEnvironment::Start(options);
+  ASSERT_TRUE(environment.ok()) << environment.status();
+  ASSERT_TRUE(
+      (*environment)->CreateConnection("recorded", kFullKey, "planning").ok());
+
+  std::vector<v1::Row> rows;
+  v1::RequisitionSchema schema;
+  auto summary =
+      (*environment)
+          ->Import(ImportRequest("recorded", "planning"), &rows, &schema);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->rows(), 27);
+  EXPECT_EQ(summary->pages(), 1);
+  EXPECT_EQ(summary->rows_with_warnings(), 0);
+
+  rapidjson::Document recorded;
+  recorded.Parse(ReadFile(kRecorded + "/list_requisitions.json").c_str());
+  const rapidjson::Value& expected = recorded["data"];
+  ASSERT_THAT(rows, SizeIs(expected.Size()));
+  // The fake, like Lever, decides the order; match rows by id.
+  std::map<std::string, const v1::Row*> by_id;
+  for (const v1::Row& row : rows) by_id[row.requisition_id()] = &row;
+  ASSERT_THAT(by_id, SizeIs(expected.Size()));
+  for (const rapidjson::Value& requisition : expected.GetArray()) {
+    SCOPED_TRACE(requisition["id"].GetString());
+    const v1::Row* row = by_id[requisition["id"].GetString()];
+    ASSERT_NE(row, nullptr);
+    ASSERT_EQ(row->cells_size(), schema.columns_size());
+    for (int c = 0; c < schema.columns_size(); ++c) {
+      const v1::Column& column = schema.columns(c);
+      if (column.lever_path().find("[]") != std::string::npos) continue;
+      if (column.name() == "approval_step_count") continue;
+      ExpectCellEquals(column, At(requisition, column.lever_path()),
+                       row->cells(c));
+    }
+  }
+  // The custom date fields of the recording are columns, empty here.
+  std::set<std::string> names;
+  for (const v1::Column& column : schema.columns()) names.insert(column.name());
+  EXPECT_TRUE(names.count("custom.rec_start_date"));
+  EXPECT_TRUE(names.count("custom.target_hire_date"));
+}
+
+TEST(ImportTest, GeneratedRequisitionsArriveOnceOverThreePages) {
+  FakeLeverOptions options;
+  options.generate = 250;
+  options.seed = 7;
+  auto environment = TestEnvironment::Start(options);
+  ASSERT_TRUE(environment.ok()) << environment.status();
+  ASSERT_TRUE(
+      (*environment)->CreateConnection("generated", kFullKey, "app").ok());
+
+  std::vector<v1::Row> rows;
+  auto request = ImportRequest("generated", "app");
+  request.set_page_size(100);
+  auto summary = (*environment)->Import(request, &rows);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->pages(), 3);
+  EXPECT_EQ(summary->rows(), 250);
+  std::set<std::string> ids;
+  for (const v1::Row& row : rows) ids.insert(row.requisition_id());
+  EXPECT_THAT(ids, SizeIs(250));
+  EXPECT_EQ((*environment)->lever().RequestCount("/v1/requisitions"), 3);
+}
+
+TEST(ImportTest, SelectedColumnsComeInTheAskedOrder) {
+  FakeLeverOptions options;
+  options.generate = 5;
+  auto environment = TestEnvironment::Start(options);
+  ASSERT_TRUE(environment.ok()) << environment.status();
+  ASSERT_TRUE((*environment)->CreateConnection("c", kFullKey, "app").ok());
+
+  auto request = ImportRequest("c", "app");
+  request.add_columns("name");
+  request.add_columns("id");
+  std::vector<v1::Row> rows;
+  v1::RequisitionSchema schema;
+  ASSERT_TRUE((*environment)->Import(request, &rows, &schema).ok());
+  ASSERT_THAT(schema.columns(), SizeIs(2));
+  EXPECT_EQ(schema.columns(0).name(), "name");
+  EXPECT_EQ(schema.columns(1).name(), "id");
+  ASSERT_THAT(rows, SizeIs(5));
+  EXPECT_EQ(rows[0].cells(1).string_value(), rows[0].requisition_id());
+
+  request.add_columns("no_such_column");
+  auto failed = (*environment)->Import(request, &rows);
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(failed.status().message(), HasSubstr("no_such_column"));
+}
+
+TEST(ImportTest, FiltersReachLever) {
+  FakeLeverOptions options;
+  options.requisitions_file = kRecorded + "/list_requisitions.json";
+  options.requisition_fields_file = kRecorded + "/list_requisition_fields.json";
+  auto environment = TestEnvironment::Start(options);
+  ASSERT_TRUE(environment.ok()) << environment.status();
+  ASSERT_TRUE((*environment)->CreateConnection("c", kFullKey, "app").ok());
+
+  auto request = ImportRequest("c", "app");
+  request.mutable_filter()->add_statuses("closed");
+  request.mutable_filter()->add_statuses("onHold");
+  std::vector<v1::Row> rows;
+  ASSERT_TRUE((*environment)->Import(request, &rows).ok());
+  EXPECT_THAT(rows, SizeIs(4));  // three closed, one on hold
+
+  request.clear_filter();
+  request.mutable_filter()->add_requisition_codes("9900004");
+  request.mutable_filter()->add_requisition_codes("9900021");
+  rows.clear();
+  ASSERT_TRUE((*environment)->Import(request, &rows).ok());
+  std::set<std::string> codes;
+  for (const v1::Row& row : rows) codes.insert(row.cells(1).string_value());
+  EXPECT_EQ(codes, (std::set<std::string>{"9900004", "9900021"}));
+}
+
+TEST(ImportTest, KeyWithoutFieldsPermissionFailsNamingIt) {
+  FakeLeverOptions options;
+  options.generate = 3;
+  auto environment = TestEnvironment::Start(options);
+  ASSERT_TRUE(environment.ok()) << environment.status();
+  ASSERT_TRUE((*environment)->CreateConnection("c", kNoFieldsKey, "app").ok());
+
+  std::vector<v1::Row> rows;
+  auto summary = (*environment)->Import(ImportRequest("c", "app"), &rows);
+  EXPECT_EQ(summary.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(summary.status().message(),
+              HasSubstr("\"list requisition fields\" permission"));
+  EXPECT_THAT(rows, SizeIs(0));
+}
+
+TEST(ImportTest, BadImportRequestsNameTheProblem) {
+  FakeLeverOptions options;
+  options.generate = 3;
+  auto environment = TestEnvironment::Start(options);
+  ASSERT_TRUE(environment.ok()) << environment.status();
+  ASSERT_TRUE((*environment)->CreateConnection("c", kFullKey, "app").ok());
+  std::vector<v1::Row> rows;
+
+  auto no_application = ImportRequest("c", "");
+  auto status = (*environment)->Import(no_application, &rows).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("application is required"));
+
+  status = (*environment)->Import(ImportRequest("nope", "app"), &rows).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(status.message(), HasSubstr("nope"));
+
+  status = (*environment)->Import(ImportRequest("c", "other"), &rows).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(status.message(), HasSubstr("\"other\""));
+
+  auto bad_page = ImportRequest("c", "app");
+  bad_page.set_page_size(101);
+  status = (*environment)->Import(bad_page, &rows).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("page_size"));
+
+  auto bad_name = ImportRequest("c", "app");
+  bad_name.set_connection("c");
+  status = (*environment)->Import(bad_name, &rows).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("connections/{connection_id}"));
+
+  v1::GetRequisitionSchemaRequest schema_request;
+  schema_request.set_connection("connections/c");
+  schema_request.set_application("other");
+  status =
+      (*environment)->client().GetRequisitionSchema(schema_request).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(rows, SizeIs(0));
+}
+
+TEST(ImportTest, CancellingAfterTheFirstBatchStopsReadingLever) {
+  FakeLeverOptions options;
+  options.generate = 250;
+  auto environment = TestEnvironment::Start(options);
+  ASSERT_TRUE(environment.ok()) << environment.status();
+  ASSERT_TRUE((*environment)->CreateConnection("c", kFullKey, "app").ok());
+  FakeLever& lever = (*environment)->lever();
+
+  // Holds every page request after the first until the test lets go, and
+  // tells the test when the second has arrived.
+  std::mutex mu;
+  std::condition_variable changed;
+  int pages_requested = 0;
+  bool released = false;
+  lever.SetRequestHook([&](int, const std::string& path) {
+    if (path != "/v1/requisitions") return;
+    std::unique_lock<std::mutex> lock(mu);
+    if (++pages_requested == 1) return;
+    changed.notify_all();
+    changed.wait(lock, [&] { return released; });
+  });
+
+  client::StreamHandlers handlers;
+  int batches = 0;
+  handlers.on_batch = [&](const v1::RowBatch& batch) {
+    ++batches;
+    std::unique_lock<std::mutex> lock(mu);
+    changed.wait(lock, [&] { return pages_requested >= 2; });
+    return false;  // the caller has seen enough
+  };
+  auto request = ImportRequest("c", "app");
+  request.set_page_size(100);
+  auto summary = (*environment)->client().StreamRequisitions(request, handlers);
+  EXPECT_EQ(summary.status().code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(batches, 1);
+
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    released = true;
+  }
+  changed.notify_all();
+  (*environment)->server().Shutdown(absl::Seconds(10));
+  EXPECT_EQ(lever.RequestCount("/v1/requisitions"), 2);
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_EQ(pages_requested, 2);
+}
+
+}  // namespace
+}  // namespace leverconnect::testing
