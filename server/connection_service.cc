@@ -163,6 +163,48 @@ absl::Status CheckKeyWithLever(ServiceCore& core, int environment,
                                    page.status().message()));
 }
 
+// Copies the fields named by `mask` from `input` into `stored`, checking
+// each; INVALID_ARGUMENT naming the first bad path or value.
+absl::Status ApplyUpdateMask(const ServiceCore& core,
+                             const v1::Connection& input,
+                             const google::protobuf::FieldMask& mask,
+                             storage::StoredConnection* stored) {
+  if (mask.paths().empty()) {
+    return absl::InvalidArgumentError(
+        "update_mask must name at least one field");
+  }
+  for (const std::string& path : mask.paths()) {
+    const bool all = path == "*";
+    if (!all && path != "display_name" && path != "environment" &&
+        path != "allowed_applications") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("update_mask path \"", path.substr(0, 100),
+                       "\" cannot be updated; use display_name, environment, "
+                       "allowed_applications or *"));
+    }
+    if (all || path == "display_name") {
+      absl::Status valid = ValidateDisplayName(input.display_name());
+      if (!valid.ok()) return valid;
+      stored->display_name =
+          input.display_name().empty() ? stored->id : input.display_name();
+    }
+    if (all || path == "environment") {
+      absl::Status valid = ValidateEnvironment(core, input.environment(),
+                                               "connection.environment");
+      if (!valid.ok()) return valid;
+      stored->environment = input.environment();
+    }
+    if (all || path == "allowed_applications") {
+      absl::Status valid = ValidateApplications(
+          input.allowed_applications(), "connection.allowed_applications");
+      if (!valid.ok()) return valid;
+      stored->allowed_applications.assign(input.allowed_applications().begin(),
+                                          input.allowed_applications().end());
+    }
+  }
+  return absl::OkStatus();
+}
+
 struct ListToken {
   std::string application;
   std::string after_id;
@@ -321,39 +363,9 @@ grpc::Status ConnectionService::UpdateConnection(
         absl::InvalidArgumentError("update_mask must name at least one field"));
   }
 
-  for (const std::string& path : request->update_mask().paths()) {
-    const bool all = path == "*";
-    absl::Status valid;
-    if (all || path == "display_name") {
-      valid.Update(ValidateDisplayName(input.display_name()));
-      if (valid.ok()) {
-        stored->display_name =
-            input.display_name().empty() ? stored->id : input.display_name();
-      }
-    }
-    if (valid.ok() && (all || path == "environment")) {
-      valid.Update(ValidateEnvironment(core_, input.environment(),
-                                       "connection.environment"));
-      if (valid.ok()) stored->environment = input.environment();
-    }
-    if (valid.ok() && (all || path == "allowed_applications")) {
-      valid.Update(ValidateApplications(input.allowed_applications(),
-                                        "connection.allowed_applications"));
-      if (valid.ok()) {
-        stored->allowed_applications.assign(
-            input.allowed_applications().begin(),
-            input.allowed_applications().end());
-      }
-    }
-    if (valid.ok() && !all && path != "display_name" && path != "environment" &&
-        path != "allowed_applications") {
-      valid = absl::InvalidArgumentError(
-          absl::StrCat("update_mask path \"", path.substr(0, 100),
-                       "\" cannot be updated; use display_name, environment, "
-                       "allowed_applications or *"));
-    }
-    if (!valid.ok()) return rpc.Finish(valid);
-  }
+  absl::Status applied =
+      ApplyUpdateMask(core_, input, request->update_mask(), &*stored);
+  if (!applied.ok()) return rpc.Finish(applied);
 
   absl::Status fresh = CheckEtag(*stored, request->etag());
   if (!fresh.ok()) return rpc.Finish(fresh);
