@@ -8,7 +8,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
 #include "lib/importer/requisition_import.h"
+#include "lib/log/log.h"
 #include "server/rpc_log.h"
 
 namespace leverconnect::server {
@@ -16,6 +18,10 @@ namespace {
 
 // Messages the worker may read ahead of the client.
 constexpr std::size_t kQueuedMessages = 4;
+
+std::int64_t ToMilliseconds(const google::protobuf::Duration& duration) {
+  return google::protobuf::util::TimeUtil::DurationToMilliseconds(duration);
+}
 
 // Checks the connection and the application, and makes the Lever client
 // that will read through it. The order of checks is the documented one:
@@ -120,12 +126,31 @@ class RequisitionStream
       return summary.status();
     }
     rows_ = summary->rows();
+    LogSummary(*summary);
     v1::StreamRequisitionsResponse message;
     *message.mutable_summary() = std::move(*summary);
     if (!Enqueue(std::move(message))) {
       return absl::CancelledError("the call was cancelled");
     }
     return absl::OkStatus();
+  }
+
+  void LogSummary(const v1::ImportSummary& summary) const {
+    std::string causes;
+    for (const auto& [cause, count] : summary.retries_by_cause()) {
+      absl::StrAppend(&causes, causes.empty() ? "" : ",", cause, ":", count);
+    }
+    log::Log(log::Severity::kInfo, "import finished",
+             {{"connection", request_.connection()},
+              {"application", request_.application()},
+              {"rows", summary.rows()},
+              {"pages", summary.pages()},
+              {"retries", summary.retries()},
+              {"retries_by_cause", causes},
+              {"rate_limited", summary.rate_limited()},
+              {"budget_wait_ms", ToMilliseconds(summary.budget_wait())},
+              {"backoff_wait_ms", ToMilliseconds(summary.backoff_wait())},
+              {"listing_restarts", summary.listing_restarts()}});
   }
 
   bool Stopped() {

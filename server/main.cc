@@ -38,6 +38,11 @@ Flags:
                                (default https://api.lever.co/v1)
   --lever-sandbox-url URL      Lever API of the sandbox environment
                                (default https://api.sandbox.lever.co/v1)
+  --lever-rate N               requests per second allowed to each Lever API
+                               key, shared by every use of the key (default 9,
+                               a little under Lever's 10)
+  --lever-burst N              requests one key may send at once after a
+                               quiet spell (default 18; Lever allows 20)
   --log-level LEVEL            debug, info, warning or error (default info)
   --shutdown-grace DURATION    how long running calls may finish after
                                SIGTERM, e.g. 20s (default 20s)
@@ -52,6 +57,8 @@ struct Flags {
       {"master-key-file", ""},
       {"lever-production-url", "https://api.lever.co/v1"},
       {"lever-sandbox-url", "https://api.sandbox.lever.co/v1"},
+      {"lever-rate", "9"},
+      {"lever-burst", "18"},
       {"log-level", "info"},
       {"shutdown-grace", "20s"},
   };
@@ -130,11 +137,16 @@ int main(int argc, char** argv) {
   auto& values = flags.values;
   Severity severity;
   absl::Duration grace;
+  leverconnect::server::ServerOptions options;
+  auto& budget = options.lever.budget;
   if (!leverconnect::log::ParseSeverity(values["log-level"], &severity) ||
-      !absl::ParseDuration(values["shutdown-grace"], &grace)) {
+      !absl::ParseDuration(values["shutdown-grace"], &grace) ||
+      !absl::SimpleAtod(values["lever-rate"], &budget.rate) ||
+      !absl::SimpleAtod(values["lever-burst"], &budget.burst) ||
+      !(budget.rate > 0) || !(budget.burst >= 1)) {
     std::fprintf(stderr,
-                 "leverconnect-server: bad --log-level or "
-                 "--shutdown-grace (see --help)\n");
+                 "leverconnect-server: bad --log-level, --shutdown-grace, "
+                 "--lever-rate (> 0) or --lever-burst (>= 1); see --help\n");
     return 2;
   }
   leverconnect::log::SetMinimumSeverity(severity);
@@ -149,7 +161,6 @@ int main(int argc, char** argv) {
   absl::StatusOr<leverconnect::crypto::SecretBox> secret_box =
       LoadMasterKey(values["master-key-file"]);
   if (!secret_box.ok()) return Fail(secret_box.status());
-  leverconnect::server::ServerOptions options;
   options.listen_address = values["listen"];
   options.state_dir = values["state-dir"];
   options.lever.base_urls[leverconnect::v1::ENVIRONMENT_PRODUCTION] =

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "lib/crypto/digest.h"
 
 namespace leverconnect::server {
 namespace {
@@ -35,7 +36,8 @@ ServiceCore::ServiceCore(std::unique_ptr<storage::ConnectionStore> store,
       secret_box_(std::move(secret_box)),
       http_(std::move(http)),
       clock_(clock),
-      lever_settings_(std::move(lever_settings)) {}
+      lever_settings_(std::move(lever_settings)),
+      budgets_(lever_settings_.budget, clock) {}
 
 absl::StatusOr<std::string> ServiceCore::ParseConnectionName(
     absl::string_view name, absl::string_view field) {
@@ -68,6 +70,10 @@ std::unique_ptr<lever::LeverClient> ServiceCore::LeverWithKey(
   lever::LeverClient::Options options;
   options.base_url =
       lever_settings_.base_urls.at(static_cast<v1::Environment>(environment));
+  // One budget per key and Lever host; the table holds a digest of the
+  // key, never the key.
+  options.budget = budgets_.ForKey(
+      crypto::Sha256Hex(absl::StrCat(options.base_url, "\n", api_key)));
   options.api_key = std::move(api_key);
   options.retry = lever_settings_.retry;
   return std::make_unique<lever::LeverClient>(*http_, clock_,

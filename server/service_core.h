@@ -18,6 +18,7 @@
 #include "lib/crypto/secret_box.h"
 #include "lib/http/http_client.h"
 #include "lib/lever/lever_client.h"
+#include "lib/ratelimit/token_bucket.h"
 #include "lib/retry/clock.h"
 #include "lib/storage/connection_store.h"
 
@@ -29,6 +30,8 @@ struct LeverSettings {
       {v1::ENVIRONMENT_PRODUCTION, "https://api.lever.co/v1"},
       {v1::ENVIRONMENT_SANDBOX, "https://api.sandbox.lever.co/v1"}};
   retry::RetryPolicyOptions retry;
+  // The request budget of each API key, shared by every use of the key.
+  ratelimit::BucketOptions budget;
 };
 
 class ServiceCore {
@@ -71,6 +74,7 @@ class ServiceCore {
   std::unique_ptr<http::HttpClient> http_;
   retry::Clock& clock_;
   LeverSettings lever_settings_;
+  ratelimit::BucketRegistry budgets_;
 };
 
 // The same code and message as a gRPC status.

@@ -7,6 +7,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
+#include "lib/log/log.h"
 #include "lib/mapping/requisition_schema.h"
 #include "lib/mapping/row_mapper.h"
 
@@ -15,6 +16,9 @@ namespace {
 
 using google::protobuf::Timestamp;
 using google::protobuf::util::TimeUtil;
+
+// Bound on starting one listing again after Lever rejected its cursor.
+constexpr int kMaxListingRestarts = 5;
 
 // Milliseconds since the epoch of the first whole millisecond at or after
 // `timestamp`.
@@ -100,18 +104,41 @@ class Import {
     lever::RequisitionQuery query = BaseQuery(options_);
     query.status = listing.status;
     query.requisition_code = listing.requisition_code;
+    absl::flat_hash_set<std::string> cursors;
+    int restarts = 0;
     while (true) {
       if (context_.IsCancelled()) return Stopped();
       absl::StatusOr<lever::RequisitionPage> page =
           lever_.ListRequisitions(query, context_);
+      if (!page.ok() && lever::IsInvalidOffsetToken(page.status()) &&
+          restarts == kMaxListingRestarts) {
+        return absl::UnavailableError(absl::StrCat(
+            "Lever rejected the paging cursor of GET /requisitions ",
+            restarts + 1, " times; last answer: ", page.status().message()));
+      }
+      if (!page.ok() && lever::IsInvalidOffsetToken(page.status())) {
+        // Lever no longer accepts the cursor: read the listing again from
+        // the start; requisitions already sent are skipped.
+        ++restarts;
+        ++listing_restarts_;
+        log::Log(log::Severity::kWarning,
+                 "Lever rejected the paging cursor; reading the listing again",
+                 {{"restart", restarts}, {"rows_sent", rows_}});
+        query.offset.clear();
+        cursors.clear();
+        continue;
+      }
       if (!page.ok()) return page.status();
       ++pages_;
       if (!SendPage(*page)) return Stopped();
       if (!page->has_next) return absl::OkStatus();
-      if (page->next.empty() || page->next == query.offset) {
-        return absl::UnavailableError(absl::StrCat(
-            "Lever answered GET /requisitions (page ", pages_,
-            ") with hasNext but no new next token; stopped to avoid a loop"));
+      if (page->next.empty() || !cursors.insert(page->next).second) {
+        return absl::UnavailableError(
+            absl::StrCat("Lever answered GET /requisitions (page ", pages_,
+                         ") with hasNext but ",
+                         page->next.empty() ? "no next token"
+                                            : "a next token it sent before",
+                         "; stopped instead of reading the same pages again"));
       }
       query.offset = page->next;
     }
@@ -121,14 +148,23 @@ class Import {
     v1::RowBatch batch;
     batch.set_page(pages_);
     for (const rapidjson::Value& requisition : page.requisitions().GetArray()) {
-      v1::Row row;
-      mapper_->Map(requisition, &row);
-      if (!seen_.insert(row.requisition_id()).second) continue;
-      if (row.warnings_size() > 0) ++rows_with_warnings_;
-      *batch.add_rows() = std::move(row);
+      if (!FirstTime(requisition)) continue;
+      v1::Row* row = batch.add_rows();
+      mapper_->Map(requisition, row);
+      if (row->warnings_size() > 0) ++rows_with_warnings_;
     }
     rows_ += batch.rows_size();
     return sink_.OnBatch(std::move(batch));
+  }
+
+  // False when a requisition with the same id was handed over before. A
+  // requisition without an id is always handed over (with its warning).
+  bool FirstTime(const rapidjson::Value& requisition) {
+    if (!requisition.IsObject()) return true;
+    const auto id = requisition.FindMember("id");
+    if (id == requisition.MemberEnd() || !id->value.IsString()) return true;
+    return seen_.emplace(id->value.GetString(), id->value.GetStringLength())
+        .second;
   }
 
   absl::Status Stopped() const {
@@ -139,8 +175,18 @@ class Import {
     v1::ImportSummary summary;
     summary.set_rows(rows_);
     summary.set_pages(pages_);
-    summary.set_retries(lever_.stats().retries);
+    const lever::LeverCallStats& stats = lever_.stats();
+    summary.set_retries(stats.retries);
     summary.set_rows_with_warnings(rows_with_warnings_);
+    summary.set_rate_limited(stats.rate_limited);
+    for (const auto& [cause, count] : stats.retries_by_cause) {
+      (*summary.mutable_retries_by_cause())[cause] = count;
+    }
+    *summary.mutable_budget_wait() = TimeUtil::NanosecondsToDuration(
+        absl::ToInt64Nanoseconds(stats.budget_wait));
+    *summary.mutable_backoff_wait() = TimeUtil::NanosecondsToDuration(
+        absl::ToInt64Nanoseconds(stats.backoff));
+    summary.set_listing_restarts(listing_restarts_);
     *summary.mutable_started() =
         TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(started_));
     *summary.mutable_elapsed() = TimeUtil::NanosecondsToDuration(
@@ -159,6 +205,7 @@ class Import {
   std::int64_t rows_ = 0;
   std::int64_t rows_with_warnings_ = 0;
   int pages_ = 0;
+  int listing_restarts_ = 0;
 };
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/cord.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "lib/log/log.h"
 #include "rapidjson/error/en.h"
@@ -13,6 +15,12 @@ namespace leverconnect::lever {
 namespace {
 
 constexpr std::size_t kExcerptLength = 80;
+
+// Lever's message for a paging cursor it no longer accepts, and the status
+// payload that marks such an answer.
+constexpr absl::string_view kInvalidOffsetTokenMessage = "Invalid offset token";
+constexpr absl::string_view kInvalidOffsetTokenPayload =
+    "leverconnect/invalid-offset-token";
 
 // The start of `body`, on one line, with control characters blanked.
 std::string Excerpt(absl::string_view body) {
@@ -68,7 +76,16 @@ absl::Status StatusFromLeverAnswer(absl::string_view what,
         answer, "; check the Lever base URL configured for the environment"));
   }
   if (status == 429 || status >= 500) return absl::UnavailableError(answer);
-  return absl::InternalError(answer);
+  absl::Status refused = absl::InternalError(answer);
+  if (status == 400 &&
+      absl::StrContains(response.body, kInvalidOffsetTokenMessage)) {
+    refused.SetPayload(kInvalidOffsetTokenPayload, absl::Cord("1"));
+  }
+  return refused;
+}
+
+bool IsInvalidOffsetToken(const absl::Status& status) {
+  return status.GetPayload(kInvalidOffsetTokenPayload).has_value();
 }
 
 std::string EncodeQueryValue(absl::string_view text) {
@@ -104,32 +121,82 @@ http::Request LeverClient::MakeRequest(std::string url,
   return request;
 }
 
-absl::StatusOr<http::Response> LeverClient::Call(const Endpoint& endpoint,
-                                                 const std::string& url,
-                                                 const CallContext& context) {
+absl::StatusOr<http::Response> LeverClient::Attempt(
+    absl::string_view what, const std::string& url,
+    const CallContext& context) {
+  if (context.IsCancelled()) {
+    return absl::CancelledError(absl::StrCat(what, ": cancelled"));
+  }
+  if (options_.budget != nullptr) {
+    absl::StatusOr<absl::Duration> waited =
+        options_.budget->Acquire(context.deadline, context.cancelled);
+    if (!waited.ok()) {
+      return absl::Status(waited.status().code(),
+                          absl::StrCat(what, ": ", waited.status().message()));
+    }
+    stats_.budget_wait += *waited;
+  }
+  const absl::Duration remaining = context.deadline - clock_.Now();
+  if (remaining <= absl::ZeroDuration()) {
+    return absl::DeadlineExceededError(
+        absl::StrCat(what, ": the deadline passed before Lever answered"));
+  }
+  ++stats_.requests;
+  absl::StatusOr<http::Response> outcome = http_.Send(
+      MakeRequest(url, context, std::min(remaining, options_.attempt_timeout)));
+  if (outcome.ok() && outcome->status == 429) ++stats_.rate_limited;
+  return outcome;
+}
+
+namespace {
+
+// The JSON object of a successful answer, when it is one with a "data"
+// list; otherwise an UNAVAILABLE status saying what came instead.
+absl::StatusOr<rapidjson::Document> ParseListAnswer(
+    absl::string_view what, const http::Response& response) {
+  rapidjson::Document document;
+  document.Parse(response.body.data(), response.body.size());
+  if (document.HasParseError() || !document.IsObject()) {
+    return absl::UnavailableError(absl::StrCat(
+        "Lever answered ", what, " with HTTP ", response.status,
+        " but the body is not a JSON object: ", Excerpt(response.body)));
+  }
+  const auto data = document.FindMember("data");
+  if (data == document.MemberEnd() || !data->value.IsArray()) {
+    return absl::UnavailableError(
+        absl::StrCat("Lever answered ", what, " with HTTP ", response.status,
+                     " but \"data\" is not a list: ", Excerpt(response.body)));
+  }
+  return document;
+}
+
+}  // namespace
+
+absl::StatusOr<rapidjson::Document> LeverClient::Fetch(
+    const Endpoint& endpoint, const std::string& url,
+    const CallContext& context) {
   const std::string what = absl::StrCat("GET ", endpoint.path);
   const absl::Time start = clock_.Now();
   for (int attempt = 1;; ++attempt) {
-    if (context.IsCancelled()) {
-      return absl::CancelledError(absl::StrCat(what, ": cancelled"));
+    absl::StatusOr<http::Response> outcome = Attempt(what, url, context);
+    if (!outcome.ok() &&
+        (outcome.status().code() == absl::StatusCode::kCancelled ||
+         context.IsCancelled())) {
+      return outcome.status();
     }
-    const absl::Duration remaining = context.deadline - clock_.Now();
-    if (remaining <= absl::ZeroDuration()) {
-      return absl::DeadlineExceededError(
-          absl::StrCat(what, ": the deadline passed before Lever answered"));
-    }
-
-    ++stats_.requests;
-    absl::StatusOr<http::Response> outcome = http_.Send(MakeRequest(
-        url, context, std::min(remaining, options_.attempt_timeout)));
-    if (outcome.ok() && outcome->status == 429) ++stats_.rate_limited;
-    const retry::RetryCause cause = retry::RetryPolicy::Classify(outcome);
-    if (cause == retry::RetryCause::kNone) return outcome;
-
-    const absl::Status failure =
+    retry::RetryCause cause = retry::RetryPolicy::Classify(outcome);
+    absl::Status failure =
         outcome.ok()
             ? StatusFromLeverAnswer(what, endpoint.permission, *outcome)
             : outcome.status();
+    if (failure.ok()) {
+      absl::StatusOr<rapidjson::Document> document =
+          ParseListAnswer(what, *outcome);
+      if (document.ok()) return document;
+      failure = document.status();
+      cause = retry::RetryCause::kMalformed;
+    }
+    if (cause == retry::RetryCause::kNone) return failure;
     if (!policy_.MayRetry(attempt, clock_.Now() - start)) {
       return absl::UnavailableError(
           absl::StrCat("Lever still failing after ", attempt,
@@ -157,36 +224,11 @@ absl::StatusOr<http::Response> LeverClient::Call(const Endpoint& endpoint,
               {"failure", failure.message()}});
     stats_.backoff += wait;
     ++stats_.retries;
+    ++stats_.retries_by_cause[std::string(retry::RetryCauseName(cause))];
     if (!clock_.Sleep(wait, context.cancelled)) {
       return absl::CancelledError(absl::StrCat(what, ": cancelled"));
     }
   }
-}
-
-absl::StatusOr<rapidjson::Document> LeverClient::CallForJson(
-    const Endpoint& endpoint, const std::string& url,
-    const CallContext& context) {
-  absl::StatusOr<http::Response> response = Call(endpoint, url, context);
-  if (!response.ok()) return response.status();
-  const std::string what = absl::StrCat("GET ", endpoint.path);
-  absl::Status status =
-      StatusFromLeverAnswer(what, endpoint.permission, *response);
-  if (!status.ok()) return status;
-
-  rapidjson::Document document;
-  document.Parse(response->body.data(), response->body.size());
-  if (document.HasParseError() || !document.IsObject()) {
-    return absl::UnavailableError(absl::StrCat(
-        "Lever answered ", what, " with HTTP ", response->status,
-        " but the body is not a JSON object: ", Excerpt(response->body)));
-  }
-  const auto data = document.FindMember("data");
-  if (data == document.MemberEnd() || !data->value.IsArray()) {
-    return absl::UnavailableError(
-        absl::StrCat("Lever answered ", what, " with HTTP ", response->status,
-                     " but \"data\" is not a list: ", Excerpt(response->body)));
-  }
-  return document;
 }
 
 absl::StatusOr<RequisitionPage> LeverClient::ListRequisitions(
@@ -213,7 +255,7 @@ absl::StatusOr<RequisitionPage> LeverClient::ListRequisitions(
   }
 
   absl::StatusOr<rapidjson::Document> document =
-      CallForJson({"/requisitions", kListRequisitions}, url, context);
+      Fetch({"/requisitions", kListRequisitions}, url, context);
   if (!document.ok()) return document.status();
   RequisitionPage page;
   page.document = std::move(*document);
@@ -234,8 +276,8 @@ absl::StatusOr<rapidjson::Document> LeverClient::ListRequisitionFields(
   for (int page = 0; page < 1000; ++page) {
     std::string url = absl::StrCat(options_.base_url, "/requisition_fields");
     if (!offset.empty()) absl::StrAppend(&url, "?offset=", offset);
-    absl::StatusOr<rapidjson::Document> document = CallForJson(
-        {"/requisition_fields", kListRequisitionFields}, url, context);
+    absl::StatusOr<rapidjson::Document> document =
+        Fetch({"/requisition_fields", kListRequisitionFields}, url, context);
     if (!document.ok()) return document.status();
     for (auto& field : (*document)["data"].GetArray()) {
       fields.PushBack(rapidjson::Value(field, fields.GetAllocator()),
@@ -264,11 +306,11 @@ ProbeResult LeverClient::Probe(absl::string_view permission,
 
   ProbeResult result;
   const absl::Time start = clock_.Now();
-  const absl::Duration remaining = context.deadline - start;
-  ++stats_.requests;
-  absl::StatusOr<http::Response> response = http_.Send(
-      MakeRequest(url, context, std::min(remaining, options_.attempt_timeout)));
-  result.latency = clock_.Now() - start;
+  const absl::Duration budget_wait_before = stats_.budget_wait;
+  absl::StatusOr<http::Response> response = Attempt(what, url, context);
+  // Time spent waiting for the budget is ours, not Lever's.
+  result.latency =
+      clock_.Now() - start - (stats_.budget_wait - budget_wait_before);
   if (!response.ok()) {
     result.status = response.status();
     return result;

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -17,6 +18,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "lib/http/http_client.h"
+#include "lib/ratelimit/token_bucket.h"
 #include "lib/retry/clock.h"
 #include "lib/retry/retry_policy.h"
 #include "rapidjson/document.h"
@@ -56,10 +58,13 @@ struct RequisitionPage {
 
 // Counts over every call a client made.
 struct LeverCallStats {
-  int requests = 0;        // attempts sent
-  int retries = 0;         // attempts that repeated a failed one
-  int rate_limited = 0;    // 429 answers received
-  absl::Duration backoff;  // time spent waiting between attempts
+  int requests = 0;            // attempts sent
+  int retries = 0;             // attempts that repeated a failed one
+  int rate_limited = 0;        // 429 answers received
+  absl::Duration backoff;      // time spent waiting between attempts
+  absl::Duration budget_wait;  // time spent waiting for the key's budget
+  // Retries by retry::RetryCauseName of their cause.
+  std::map<std::string, int, std::less<>> retries_by_cause;
 };
 
 // The outcome of asking Lever once, without retries.
@@ -81,6 +86,9 @@ class LeverClient {
     std::string api_key;   // secret
     retry::RetryPolicyOptions retry;
     absl::Duration attempt_timeout = absl::Seconds(60);
+    // The request budget of the key, shared with every other client of the
+    // same key; every attempt takes a token. Empty: no client-side limit.
+    std::shared_ptr<ratelimit::TokenBucket> budget;
   };
 
   // `http` and `clock` must outlive the client.
@@ -110,12 +118,17 @@ class LeverClient {
 
   http::Request MakeRequest(std::string url, const CallContext& context,
                             absl::Duration timeout) const;
-  absl::StatusOr<http::Response> Call(const Endpoint& endpoint,
-                                      const std::string& url,
-                                      const CallContext& context);
-  absl::StatusOr<rapidjson::Document> CallForJson(const Endpoint& endpoint,
-                                                  const std::string& url,
-                                                  const CallContext& context);
+
+  // Waits for the budget, then sends one attempt.
+  absl::StatusOr<http::Response> Attempt(absl::string_view what,
+                                         const std::string& url,
+                                         const CallContext& context);
+
+  // GETs `url` until Lever answers with a JSON object whose "data" is a
+  // list, retrying per the policy.
+  absl::StatusOr<rapidjson::Document> Fetch(const Endpoint& endpoint,
+                                            const std::string& url,
+                                            const CallContext& context);
 
   http::HttpClient& http_;
   retry::Clock& clock_;
@@ -128,10 +141,15 @@ class LeverClient {
 // 401 (key rejected), 403 (naming `permission`) and 404 (naming the base
 // URL as the likely cause); UNAVAILABLE for 429 and 5xx; INTERNAL for the
 // rest. The message names `what` ("GET /requisitions"), the HTTP status and
-// Lever's own message or a short excerpt of the body.
+// Lever's own message or a short excerpt of the body. A 400 saying "Invalid
+// offset token" is marked so that IsInvalidOffsetToken recognises it.
 absl::Status StatusFromLeverAnswer(absl::string_view what,
                                    absl::string_view permission,
                                    const http::Response& response);
+
+// Whether `status` is Lever refusing a paging cursor it issued (stale or
+// mangled), after which the listing can only start again.
+bool IsInvalidOffsetToken(const absl::Status& status);
 
 // Percent-encodes `text` for a query string value.
 std::string EncodeQueryValue(absl::string_view text);

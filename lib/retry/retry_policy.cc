@@ -23,6 +23,8 @@ absl::string_view RetryCauseName(RetryCause cause) {
       return "network";
     case RetryCause::kTimeout:
       return "timeout";
+    case RetryCause::kMalformed:
+      return "malformed";
   }
   return "none";
 }

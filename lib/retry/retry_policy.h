@@ -1,11 +1,12 @@
 // When to try a request to Lever or Pigment again, and how long to wait.
 //
-// Retried: HTTP 429, 500, 502, 503, 504, and transport failures that are
+// Retried: HTTP 429, 500, 502, 503, 504, transport failures that are
 // UNAVAILABLE (refused, reset, cut short) or DEADLINE_EXCEEDED (a timeout
-// of one attempt). Never other 4xx. The wait is max(Retry-After, jitter)
-// where jitter is uniform in [0, min(max_backoff, initial_backoff *
-// 2^(attempt-1))] ("full jitter") and Retry-After is clamped to
-// max_retry_after. Attempts are bounded by count and by elapsed time; the
+// of one attempt), and (judged by the caller, who parses the body) a 2xx
+// answer whose body is not what it claims. Never other 4xx. The wait is
+// max(Retry-After, jitter) where jitter is uniform in [0, min(max_backoff,
+// initial_backoff * 2^(attempt-1))] ("full jitter") and Retry-After is clamped
+// to max_retry_after. Attempts are bounded by count and by elapsed time; the
 // caller's deadline is applied by the loop that uses the policy.
 #ifndef LEVERCONNECT_LIB_RETRY_RETRY_POLICY_H_
 #define LEVERCONNECT_LIB_RETRY_RETRY_POLICY_H_
@@ -35,6 +36,7 @@ enum class RetryCause {
   kServerError,  // HTTP 500, 502, 503, 504
   kNetwork,      // refused, reset or cut-short connection
   kTimeout,      // one attempt timed out
+  kMalformed,    // a success status whose body is not what it claims
 };
 
 absl::string_view RetryCauseName(RetryCause cause);

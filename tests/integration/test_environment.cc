@@ -20,8 +20,15 @@ constexpr char kMasterKeyHex[] =
 
 }  // namespace
 
+server::LeverSettings FastLeverSettings() {
+  server::LeverSettings settings;
+  settings.retry.initial_backoff = absl::Milliseconds(1);
+  settings.budget = {/*rate=*/1000, /*burst=*/1000};
+  return settings;
+}
+
 absl::StatusOr<std::unique_ptr<TestEnvironment>> TestEnvironment::Start(
-    FakeLeverOptions lever) {
+    FakeLeverOptions lever, server::LeverSettings settings) {
   std::unique_ptr<TestEnvironment> environment(new TestEnvironment);
   log::SetSink([raw = environment.get()](std::string_view line) {
     std::lock_guard<std::mutex> lock(raw->mu_);
@@ -45,10 +52,10 @@ absl::StatusOr<std::unique_ptr<TestEnvironment>> TestEnvironment::Start(
   server::ServerOptions options;
   options.listen_address = "127.0.0.1:0";
   options.state_dir = environment->state_dir_;
+  options.lever = std::move(settings);
   for (auto& [name, url] : options.lever.base_urls) {
     url = environment->lever_->base_url();
   }
-  options.lever.retry.initial_backoff = absl::Milliseconds(1);
   auto secret_box = crypto::SecretBox::FromEncodedKey(kMasterKeyHex);
   if (!secret_box.ok()) return secret_box.status();
   auto server = server::Server::Start(options, std::move(*secret_box));

@@ -20,12 +20,17 @@ namespace leverconnect::testing {
 inline constexpr char kFullKey[] = "lvr_full_access_key_0001";
 inline constexpr char kNoFieldsKey[] = "lvr_requisitions_only_0002";
 
+// Server settings for tests: no client-side budget to speak of, and
+// retries that wait a millisecond, unless a test says otherwise.
+server::LeverSettings FastLeverSettings();
+
 class TestEnvironment {
  public:
   // Starts both servers. `lever` gets the two keys above unless it names
-  // keys of its own.
+  // keys of its own. The base URLs of `settings` are replaced by the fake's.
   static absl::StatusOr<std::unique_ptr<TestEnvironment>> Start(
-      FakeLeverOptions lever);
+      FakeLeverOptions lever,
+      server::LeverSettings settings = FastLeverSettings());
 
   ~TestEnvironment();
 

@@ -104,21 +104,21 @@ TEST_F(LeverClientTest, ForbiddenNamesTheMissingPermission) {
               HasSubstr("lacks the \"list requisition fields\" permission"));
 }
 
-TEST_F(LeverClientTest, BodiesThatAreNotListsAreClearErrors) {
-  http_.Answer(200, "<html><body>Gateway</body></html>");
-  http_.Answer(200, R"({"data":{"id":"a"}})");
+TEST_F(LeverClientTest, NotFoundPointsAtTheBaseUrl) {
   http_.Answer(404, R"({"code":"NotFoundError","message":"nope"})");
   LeverClient client = MakeClient();
-  auto html = client.ListRequisitions({}, {});
-  EXPECT_EQ(html.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_THAT(html.status().message(),
-              HasSubstr("GET /requisitions with HTTP 200 but the body is not "
-                        "a JSON object: \"<html><body>Gateway"));
-  auto object = client.ListRequisitions({}, {});
-  EXPECT_THAT(object.status().message(), HasSubstr("\"data\" is not a list"));
   auto missing = client.ListRequisitions({}, {});
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(missing.status().message(), HasSubstr("base URL"));
+  EXPECT_EQ(http_.requests().size(), 1u);
+}
+
+TEST_F(LeverClientTest, DataThatIsNotAListIsAClearError) {
+  for (int i = 0; i < 3; ++i) http_.Answer(200, R"({"data":{"id":"a"}})");
+  LeverClient client = MakeClient();
+  auto object = client.ListRequisitions({}, {});
+  EXPECT_EQ(object.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(object.status().message(), HasSubstr("\"data\" is not a list"));
 }
 
 TEST_F(LeverClientTest, TheDeadlineStopsRetrying) {
@@ -163,6 +163,105 @@ TEST_F(LeverClientTest, ProbeAsksOnceWithLimitOne) {
   ASSERT_EQ(http_.requests().size(), 1u);
   EXPECT_EQ(http_.requests()[0].url,
             "https://lever.test/v1/requisitions?limit=1");
+}
+
+}  // namespace
+}  // namespace leverconnect::lever
+
+namespace leverconnect::lever {
+namespace {
+
+using ::testing::HasSubstr;
+
+class LeverClientFaultTest : public ::testing::Test {
+ protected:
+  LeverClient MakeClient(
+      std::shared_ptr<ratelimit::TokenBucket> budget = nullptr) {
+    LeverClient::Options options;
+    options.base_url = "https://lever.test/v1";
+    options.api_key = "secret-key";
+    options.retry.max_attempts = 4;
+    options.retry.initial_backoff = absl::Milliseconds(100);
+    options.budget = std::move(budget);
+    return LeverClient(
+        http_, clock_, [] { return 1.0; }, options);
+  }
+
+  testing::ScriptedHttp http_;
+  testing::FakeClock clock_;
+};
+
+TEST_F(LeverClientFaultTest, AnswersThatAreNotWhatTheyClaimAreRetried) {
+  http_.Answer(200, "<html>Sign in</html>");
+  http_.Answer(200, "");
+  http_.Answer(200, R"({"data":[{"id":"a"}],"hasNe)");
+  http_.Answer(200, R"({"data":[{"id":"a"}],"hasNext":false})");
+  LeverClient client = MakeClient();
+  auto page = client.ListRequisitions({}, {});
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_EQ(client.stats().retries_by_cause.at("malformed"), 3);
+}
+
+TEST_F(LeverClientFaultTest, PersistentlyMalformedAnswersNameEndpointAndBody) {
+  for (int i = 0; i < 4; ++i) http_.Answer(200, "<html>Sign in</html>");
+  LeverClient client = MakeClient();
+  auto page = client.ListRequisitions({}, {});
+  EXPECT_EQ(page.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(page.status().message(),
+              HasSubstr("GET /requisitions with HTTP 200 but the body is not "
+                        "a JSON object: \"<html>Sign in</html>\""));
+}
+
+TEST_F(LeverClientFaultTest, RetriesAreCountedByCause) {
+  http_.Answer(429, "{}");
+  http_.Fail(absl::UnavailableError("connection reset"));
+  http_.Fail(absl::DeadlineExceededError("timed out"));
+  http_.Answer(504, "");
+  http_.Answer(200, R"({"data":[]})");
+  LeverClient client = MakeClient();
+  client.ListRequisitionFields({}).IgnoreError();
+  EXPECT_EQ(client.stats().retries, 3);
+  EXPECT_EQ(client.stats().retries_by_cause,
+            (std::map<std::string, int, std::less<>>{
+                {"network", 1}, {"rate_limited", 1}, {"timeout", 1}}));
+}
+
+TEST_F(LeverClientFaultTest, RejectedCursorIsRecognisable) {
+  http_.Answer(
+      400, R"({"code":"BadRequestError","message":"Invalid offset token"})");
+  http_.Answer(400, R"({"code":"BadRequestError","message":"limit too big"})");
+  LeverClient client = MakeClient();
+  auto rejected = client.ListRequisitions({}, {});
+  EXPECT_TRUE(IsInvalidOffsetToken(rejected.status()));
+  auto other = client.ListRequisitions({}, {});
+  EXPECT_FALSE(other.ok());
+  EXPECT_FALSE(IsInvalidOffsetToken(other.status()));
+  EXPECT_EQ(http_.requests().size(), 2u);
+}
+
+TEST_F(LeverClientFaultTest, EveryAttemptTakesATokenFromTheBudget) {
+  auto budget = std::make_shared<ratelimit::TokenBucket>(
+      ratelimit::BucketOptions{/*rate=*/2, /*burst=*/1}, clock_);
+  http_.Answer(503, "");
+  http_.Answer(200, R"({"data":[]})");
+  LeverClient client = MakeClient(budget);
+  ASSERT_TRUE(client.ListRequisitionFields({}).ok());
+  // The retry came 100 ms after the first attempt; the budget made it wait
+  // for the rest of the half second a token takes.
+  EXPECT_EQ(client.stats().budget_wait, absl::Milliseconds(400));
+}
+
+TEST_F(LeverClientFaultTest, DeadlineWhileWaitingOnTheBudgetSendsNothing) {
+  auto budget = std::make_shared<ratelimit::TokenBucket>(
+      ratelimit::BucketOptions{/*rate=*/1, /*burst=*/1}, clock_);
+  ASSERT_TRUE(budget->Acquire(absl::InfiniteFuture(), nullptr).ok());
+  LeverClient client = MakeClient(budget);
+  CallContext context;
+  context.deadline = clock_.Now() + absl::Milliseconds(300);
+  auto page = client.ListRequisitions({}, context);
+  EXPECT_EQ(page.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(page.status().message(), HasSubstr("request budget"));
+  EXPECT_TRUE(http_.requests().empty());
 }
 
 }  // namespace

@@ -95,18 +95,79 @@ TEST_F(RequisitionImportTest, CreatedRangeBecomesLeversInclusiveBounds) {
             "&created_at_start=10000&created_at_end=19999");
 }
 
-TEST_F(RequisitionImportTest, HasNextWithoutANewTokenStopsInsteadOfLooping) {
+TEST_F(RequisitionImportTest, HasNextWithoutATokenStopsInsteadOfLooping) {
   http_.Answer(200, kNoFields);
   http_.Answer(200, R"({"data":[{"id":"a"}],"hasNext":true})");
   auto summary = Run({});
   EXPECT_EQ(summary.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_THAT(summary.status().message(), HasSubstr("no new next token"));
+  EXPECT_THAT(summary.status().message(),
+              HasSubstr("(page 1) with hasNext but no next token"));
+  EXPECT_THAT(sink_.ids_, ElementsAre("a"));
+}
 
+TEST_F(RequisitionImportTest, ARepeatedTokenStopsInsteadOfLooping) {
   http_.Answer(200, kNoFields);
-  http_.Answer(200, R"({"data":[{"id":"b"}],"hasNext":true,"next":"t"})");
-  http_.Answer(200, R"({"data":[{"id":"c"}],"hasNext":true,"next":"t"})");
-  summary = Run({});
-  EXPECT_THAT(summary.status().message(), HasSubstr("no new next token"));
+  http_.Answer(200, R"({"data":[{"id":"a"}],"hasNext":true,"next":"t1"})");
+  http_.Answer(200, R"({"data":[{"id":"b"}],"hasNext":true,"next":"t2"})");
+  http_.Answer(200, R"({"data":[{"id":"a"}],"hasNext":true,"next":"t1"})");
+  auto summary = Run({});
+  EXPECT_EQ(summary.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(summary.status().message(),
+              HasSubstr("(page 3) with hasNext but a next token it sent "
+                        "before"));
+  EXPECT_THAT(sink_.ids_, ElementsAre("a", "b"));
+  EXPECT_EQ(http_.requests().size(), 4u);
+}
+
+constexpr char kInvalidToken[] =
+    R"({"code":"BadRequestError","message":"Invalid offset token"})";
+
+TEST_F(RequisitionImportTest, ARejectedCursorRestartsTheListingExactlyOnce) {
+  http_.Answer(200, kNoFields);
+  http_.Answer(200, R"({"data":[{"id":"a"},{"id":"b"}],"hasNext":true,
+                        "next":"t1"})");
+  http_.Answer(400, kInvalidToken);
+  http_.Answer(200, R"({"data":[{"id":"a"},{"id":"b"}],"hasNext":true,
+                        "next":"t9"})");
+  http_.Answer(200, R"({"data":[{"id":"c"}],"hasNext":false})");
+  auto summary = Run({});
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_THAT(sink_.ids_, ElementsAre("a", "b", "c"));
+  EXPECT_EQ(summary->rows(), 3);
+  EXPECT_EQ(summary->listing_restarts(), 1);
+  EXPECT_EQ(http_.requests()[3].url,
+            "https://lever.test/v1/requisitions?limit=100");
+}
+
+TEST_F(RequisitionImportTest, RestartsAreBounded) {
+  http_.Answer(200, kNoFields);
+  http_.Answer(200, R"({"data":[{"id":"a"}],"hasNext":true,"next":"t1"})");
+  for (int i = 0; i < 6; ++i) {
+    http_.Answer(400, kInvalidToken);
+    http_.Answer(200, R"({"data":[{"id":"a"}],"hasNext":true,"next":"t1"})");
+  }
+  auto summary = Run({});
+  EXPECT_EQ(summary.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(summary.status().message(),
+              HasSubstr("rejected the paging cursor of GET /requisitions 6 "
+                        "times; last answer: Lever answered GET /requisitions "
+                        "with HTTP 400 (BadRequestError: Invalid offset "
+                        "token)"));
+  EXPECT_THAT(sink_.ids_, ElementsAre("a"));
+}
+
+TEST_F(RequisitionImportTest, TheSummaryCountsRetriesByCause) {
+  http_.Answer(200, kNoFields);
+  http_.Answer(429, "{}", {{"retry-after", "1"}});
+  http_.Answer(503, "");
+  http_.Answer(200, R"({"data":[{"id":"a"}],"hasNext":false})");
+  auto summary = Run({});
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->retries(), 2);
+  EXPECT_EQ(summary->rate_limited(), 1);
+  EXPECT_EQ(summary->retries_by_cause().at("rate_limited"), 1);
+  EXPECT_EQ(summary->retries_by_cause().at("server_error"), 1);
+  EXPECT_EQ(summary->backoff_wait().seconds(), 1);
 }
 
 TEST_F(RequisitionImportTest, ASinkThatStopsCancelsTheImport) {

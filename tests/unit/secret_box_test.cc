@@ -14,6 +14,7 @@
 #include "absl/strings/escaping.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lib/crypto/digest.h"
 
 namespace leverconnect::crypto {
 namespace {
@@ -262,6 +263,19 @@ TEST_F(KeyFileTest, MissingFileIsNotFound) {
   absl::StatusOr<SecretBox> box = SecretBox::FromKeyFile(path);
   EXPECT_EQ(box.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(box.status().message(), HasSubstr(path));
+}
+
+}  // namespace
+}  // namespace leverconnect::crypto
+
+namespace leverconnect::crypto {
+namespace {
+
+TEST(DigestTest, Sha256OfKnownInputs) {
+  EXPECT_EQ(Sha256Hex(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(Sha256Hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 }  // namespace
