@@ -7,6 +7,13 @@
 // tests can check what a client did, and lets a test hold any request in
 // flight through a hook.
 //
+// On demand it also misbehaves like Lever and the proxies in front of it:
+// it limits each API key's rate, adds latency, and injects faults (error
+// statuses, HTML pages, empty or truncated bodies, reset connections,
+// rejected page tokens), at random from a seed or at scripted request
+// numbers. Only requests under /v1/ misbehave. GET /_stats, which needs no
+// key, answers StatsJson() and is itself neither counted nor disturbed.
+//
 //   FakeLeverOptions options;
 //   options.generate = 250;
 //   options.api_keys["test-key"] = {"requisitions:read"};
@@ -25,12 +32,17 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "tests/fakes/fault_plan.h"
+#include "tests/fakes/request_rates.h"
 
 namespace httplib {
 struct Request;
@@ -41,7 +53,6 @@ namespace leverconnect::testing {
 
 class HttpServer;
 class LeverEndpoints;
-struct LeverReply;
 
 struct FakeLeverOptions {
   std::string host = "127.0.0.1";
@@ -57,6 +68,24 @@ struct FakeLeverOptions {
   // Each valid API key and the permissions it grants: "requisitions:read"
   // and/or "requisition_fields:read". No keys: every request gets 401.
   std::map<std::string, std::set<std::string>> api_keys;
+
+  // Token bucket per API key, like Lever's: `rate` tokens per second, up to
+  // `burst`. A request finding no token gets 429. rate <= 0 disables
+  // limiting. Requests with a missing or unknown key are not limited (they
+  // get 401). The limit applies before any fault.
+  double rate = 0;
+  double burst = 0;  // burst <= 0 means max(1, rate); else at least 1
+  // Send Retry-After (whole seconds until a token, at least 1) with 429s.
+  bool retry_after = true;
+  // Added before answering each request.
+  int latency_ms = 0;
+  // Random faults: kind -> probability per request, drawn from fault_seed
+  // in arrival order (see FaultPlan). Probabilities 0..1, sum at most 1.
+  std::vector<std::pair<FaultKind, double>> faults;
+  std::uint64_t fault_seed = 1;
+  // Exact faults: request number (1-based, among all requests to /v1/*) ->
+  // kind. Wins over random faults.
+  std::map<int, FaultKind> fault_script;
 };
 
 class FakeLever {
@@ -66,7 +95,22 @@ class FakeLever {
 
   // Loads or generates the data, binds and serves on background threads
   // (enough for about 32 concurrent clients). Returns NotFound or
-  // InvalidArgument for a bad file, Unavailable when it cannot bind.
+  // InvalidArgument for a bad file, InvalidArgument for a bad rate, burst,
+  // latency or fault, Unavailable when it cannot bind.
+  //
+  // A request under /v1/ that the rate limit lets through and that draws
+  // a fault gets, instead of its answer (see fault_responses.h):
+  //   429       429 {"code":"TooManyRequests",...}, Retry-After: 1 unless
+  //             retry_after is off (as the rate limit's own 429s)
+  //   500       500 with Lever's JSON error
+  //   502..504  that status with a load balancer's HTML page
+  //   reset     a TCP reset and no answer at all
+  //   html      200 with a text/html page
+  //   truncate  its status and headers, then half its body and a dropped
+  //             connection
+  //   empty     200 with an empty body
+  //   badtoken  400 "Invalid offset token", only for GET /v1/requisitions
+  //             with an offset; other requests are answered normally
   static absl::StatusOr<std::unique_ptr<FakeLever>> Start(
       const FakeLeverOptions& options);
 
@@ -91,15 +135,40 @@ class FakeLever {
   // (for example "/v1/requisitions"), counted on arrival, before the hook.
   std::int64_t RequestCount(std::string_view path_prefix) const;
 
-  // The answered requests as JSON text:
+  // The answered requests and the misbehaviour as JSON text:
   //   {"requests": {"GET /v1/requisitions 200": 3,
-  //                 "GET /v1/requisitions/{id} 404": 1}, "total": 4}
+  //                 "GET /v1/requisitions 429": 1,
+  //                 "GET /v1/requisitions reset": 1,
+  //                 "GET /v1/requisitions/{id} 404": 1},
+  //    "total": 6,
+  //    "rate_limited": 1,
+  //    "faults": {"429": 0, "500": 0, ..., "reset": 1, ...},
+  //    "max_requests_per_second": 6,
+  //    "max_requests_per_second_by_key": {"demo…": 6}}
+  // "requests" counts answers by method, route and status ("reset" when
+  // the connection was reset instead); "rate_limited" the 429s of the rate
+  // limit; "faults" the injected faults, every kind listed; the maxima
+  // count requests under /v1/ that arrived less than a second apart, in
+  // all and for each valid key. A key is shown by at most its first four
+  // characters (and at most half of it) and "…", with "#2", "#3"... when
+  // keys share that; never whole.
   std::string StatsJson() const;
 
+  // The 429s the rate limit sent (not those injected as faults).
+  std::int64_t RateLimitedCount() const;
+
+  // The most requests under /v1/ that arrived within one second.
+  std::int64_t MaxRequestsPerSecond() const;
+
+  // How many times fault `kind` was injected.
+  std::int64_t FaultCount(FaultKind kind) const;
+
   // Called on the handler thread for every request before it is answered,
-  // with its 1-based number among all requests and its path. It may block
-  // (to hold a page in flight) and must be thread-safe, since requests run
-  // concurrently. Replaces the previous hook; an empty function removes it.
+  // with its 1-based number among all requests (GET /_stats aside; the
+  // numbers of fault_script count only those under /v1/) and its path. It
+  // may block (to hold a page in flight) and must be thread-safe, since
+  // requests run concurrently. Replaces the previous hook; an empty
+  // function removes it.
   void SetRequestHook(RequestHook hook);
 
  private:
@@ -111,18 +180,38 @@ class FakeLever {
   void ConfigureServer();
   absl::Status Bind();
 
-  // Every request goes through here: count, hook, answer, deliver.
+  // What happens to one request, decided on arrival.
+  struct Arrival {
+    int number = 0;          // 1-based, among all requests, for the hook
+    bool disturbed = false;  // under /v1/: latency, limit and faults apply
+    bool rate_limited = false;
+    int retry_after_seconds = 0;  // of a rate-limited one; 0: no header
+    std::optional<FaultKind> fault;
+  };
+
+  // Every request goes through here: count, hook, wait, deliver.
   void Serve(const httplib::Request& request, httplib::Response& response);
 
-  // Turns a reply into the HTTP response; the place for injected faults.
-  void Deliver(LeverReply& reply, httplib::Response& response);
+  // Counts a request on arrival, takes its token and draws its fault.
+  Arrival RecordArrival(const httplib::Request& request);
+  // Takes a token of `key` at `now`. REQUIRES: mutex_ held.
+  void LimitRate(const std::string& key, RateClock::time_point now,
+                 Arrival& arrival);
+  void CallHook(int request_number, const std::string& path);
 
-  // Counts a request on arrival and returns its 1-based number.
-  int RecordArrival(const std::string& path);
+  // Makes the HTTP response: the rate limit's 429, an injected fault or
+  // the endpoints' answer. Returns the status for the statistics.
+  std::string Deliver(const httplib::Request& request, const Arrival& arrival,
+                      httplib::Response& response);
+  void DeliverFault(FaultKind kind, const httplib::Request& request,
+                    httplib::Response& response);
+
   void RecordAnswer(const std::string& method, const std::string& route,
-                    int status);
+                    const std::string& status);
+  void CountFault(FaultKind kind);
 
   const FakeLeverOptions options_;
+  const FaultPlan fault_plan_;
   const std::unique_ptr<LeverEndpoints> endpoints_;
   std::unique_ptr<HttpServer> server_;
   std::thread listener_;
@@ -136,6 +225,12 @@ class FakeLever {
   std::map<std::string, std::int64_t> answers_;
   std::int64_t answered_ = 0;
   std::shared_ptr<const RequestHook> hook_;
+  int api_requests_ = 0;  // under /v1/, numbering the faults
+  std::map<std::string, TokenBucket> buckets_;  // by API key
+  SlidingWindowCounter api_window_;
+  std::map<std::string, SlidingWindowCounter> windows_by_key_;
+  std::int64_t rate_limited_ = 0;
+  std::map<FaultKind, std::int64_t> faults_;
 };
 
 }  // namespace leverconnect::testing

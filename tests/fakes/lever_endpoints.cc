@@ -117,11 +117,19 @@ LeverEndpoints::LeverEndpoints(
       requisitions_(std::move(requisitions)),
       requisition_fields_body_("{\"data\":" + requisition_fields_json + "}") {}
 
+std::string RequestApiKey(const httplib::Request& request) {
+  return BasicAuthUser(request.get_header_value("Authorization"));
+}
+
 LeverReply LeverEndpoints::Answer(const httplib::Request& request) const {
-  const LeverEndpoint* endpoint = FindEndpoint(request);
-  LeverReply reply = Dispatch(request, endpoint);
-  reply.route = endpoint == nullptr ? request.path : endpoint->route;
+  LeverReply reply = Dispatch(request, FindEndpoint(request));
+  reply.route = Route(request);
   return reply;
+}
+
+std::string LeverEndpoints::Route(const httplib::Request& request) const {
+  const LeverEndpoint* endpoint = FindEndpoint(request);
+  return endpoint == nullptr ? request.path : endpoint->route;
 }
 
 LeverReply LeverEndpoints::Dispatch(const httplib::Request& request,
@@ -151,8 +159,7 @@ LeverReply LeverEndpoints::Dispatch(const httplib::Request& request,
 
 const std::set<std::string>* LeverEndpoints::Authenticate(
     const httplib::Request& request) const {
-  const std::string user =
-      BasicAuthUser(request.get_header_value("Authorization"));
+  const std::string user = RequestApiKey(request);
   if (user.empty()) return nullptr;
   const auto key = api_keys_.find(user);
   return key == api_keys_.end() ? nullptr : &key->second;

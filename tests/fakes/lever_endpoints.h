@@ -22,6 +22,9 @@ namespace leverconnect::testing {
 inline constexpr char kRequisitionsRead[] = "requisitions:read";
 inline constexpr char kRequisitionFieldsRead[] = "requisition_fields:read";
 
+// The Content-Type of every JSON answer.
+inline constexpr char kJsonContentType[] = "application/json; charset=utf-8";
+
 // One answer before it goes on the wire.
 struct LeverReply {
   int status = 200;
@@ -49,6 +52,9 @@ class LeverEndpoints {
   // and 404 for anything else. Never puts a key in the reply.
   LeverReply Answer(const httplib::Request& request) const;
 
+  // The route Answer() puts in its reply, without answering.
+  std::string Route(const httplib::Request& request) const;
+
   const RequisitionStore& requisitions() const { return requisitions_; }
 
  private:
@@ -72,6 +78,10 @@ class LeverEndpoints {
 
 // A Lever error body: {"code": code, "message": message}.
 std::string LeverErrorBody(std::string_view code, std::string_view message);
+
+// The API key of a request: the user name of its HTTP Basic Authorization
+// header, or "" when there is none.
+std::string RequestApiKey(const httplib::Request& request);
 
 }  // namespace leverconnect::testing
 

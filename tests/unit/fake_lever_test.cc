@@ -656,11 +656,11 @@ TEST(FakeLeverObservationTest, HookHoldsARequestInFlight) {
   std::thread client([&] { held = Get(*lever, "/requisitions?limit=2"); });
   entered.get_future().wait();
   EXPECT_EQ(lever->RequestCount("/v1/requisitions"), 2);
-  EXPECT_THAT(lever->StatsJson(), HasSubstr("\"total\":1}"));
+  EXPECT_THAT(lever->StatsJson(), HasSubstr("\"total\":1,"));
   release.set_value();
   client.join();
   EXPECT_EQ(held.status, 200);
-  EXPECT_THAT(lever->StatsJson(), HasSubstr("\"total\":2}"));
+  EXPECT_THAT(lever->StatsJson(), HasSubstr("\"total\":2,"));
 }
 
 TEST(FakeLeverObservationTest, CountsByPathPrefixAndReportsStats) {
@@ -674,10 +674,14 @@ TEST(FakeLeverObservationTest, CountsByPathPrefixAndReportsStats) {
   EXPECT_EQ(lever->RequestCount("/v1/requisitions/"), 1);
   EXPECT_EQ(lever->RequestCount("/v1/requisition_fields"), 1);
   EXPECT_EQ(lever->RequestCount("/v1"), 4);
-  EXPECT_EQ(lever->StatsJson(),
-            R"({"requests":{"GET /v1/requisition_fields 401":1,)"
+  rapidjson::Document stats;
+  stats.Parse(lever->StatsJson().c_str());
+  ASSERT_TRUE(stats.IsObject());
+  EXPECT_EQ(Serialize(stats["requests"]),
+            R"({"GET /v1/requisition_fields 401":1,)"
             R"("GET /v1/requisitions 200":2,)"
-            R"("GET /v1/requisitions/{id} 404":1},"total":4})");
+            R"("GET /v1/requisitions/{id} 404":1})");
+  EXPECT_EQ(stats["total"].GetInt64(), 4);
 }
 
 TEST(FakeLeverObservationTest, ServesManyClientsAtOnce) {
