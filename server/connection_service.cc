@@ -146,21 +146,22 @@ absl::Status CheckEtag(const storage::StoredConnection& stored,
                    etag.substr(0, 64), "\" was read; read it again"));
 }
 
-// Asks Lever whether `api_key` works before it is stored.
-absl::Status CheckKeyWithLever(ServiceCore& core, int environment,
-                               std::string api_key,
-                               const grpc::ServerContext& context) {
-  std::unique_ptr<lever::LeverClient> lever =
-      core.LeverWithKey(environment, std::move(api_key));
+// Asks Lever, through `lever`, whether its key may do what imports need:
+// list requisitions and list requisition fields. FAILED_PRECONDITION names
+// a rejected key or a missing permission; UNAVAILABLE means Lever could
+// not be asked.
+absl::Status CheckKey(lever::LeverClient& lever,
+                      const grpc::ServerContext& context) {
+  const lever::CallContext call =
+      CallContextFor(context, [&context] { return context.IsCancelled(); });
   lever::RequisitionQuery query;
   query.limit = 1;
-  absl::StatusOr<lever::RequisitionPage> page = lever->ListRequisitions(
-      query,
-      CallContextFor(context, [&context] { return context.IsCancelled(); }));
-  if (page.ok()) return absl::OkStatus();
-  return absl::Status(page.status().code(),
+  absl::Status status = lever.ListRequisitions(query, call).status();
+  if (status.ok()) status = lever.ListRequisitionFields(call).status();
+  if (status.ok()) return status;
+  return absl::Status(status.code(),
                       absl::StrCat("checking the API key with Lever failed: ",
-                                   page.status().message()));
+                                   status.message()));
 }
 
 // Copies the fields named by `mask` from `input` into `stored`, checking
@@ -268,8 +269,8 @@ grpc::Status ConnectionService::CreateConnection(
   if (!valid.ok()) return rpc.Finish(valid);
 
   if (!request->skip_key_check()) {
-    absl::Status checked = CheckKeyWithLever(core_, input.environment(),
-                                             input.api_key(), *context);
+    absl::Status checked = CheckKey(
+        *core_.LeverWithKey(input.environment(), input.api_key()), *context);
     if (!checked.ok()) return rpc.Finish(checked);
   }
   absl::StatusOr<std::string> sealed = core_.SealApiKey(id, input.api_key());
@@ -289,6 +290,12 @@ grpc::Status ConnectionService::CreateConnection(
   absl::StatusOr<storage::CreateResult> created =
       core_.store().Create(stored, request->request_id());
   if (!created.ok()) return rpc.Finish(created.status());
+  if (!created->created && created->connection_id != id) {
+    return rpc.Finish(absl::InvalidArgumentError(absl::StrCat(
+        "request_id \"", request->request_id(), "\" already created ",
+        ConnectionName(created->connection_id),
+        "; use a new request_id for another connection")));
+  }
   if (!created->created) {
     absl::StatusOr<storage::StoredConnection> first =
         core_.store().Get(created->connection_id);
@@ -358,14 +365,19 @@ grpc::Status ConnectionService::UpdateConnection(
   absl::StatusOr<storage::StoredConnection> stored =
       core_.LoadConnection(input.name(), "connection.name");
   if (!stored.ok()) return rpc.Finish(stored.status());
-  if (request->update_mask().paths().empty()) {
-    return rpc.Finish(
-        absl::InvalidArgumentError("update_mask must name at least one field"));
-  }
 
+  const int old_environment = stored->environment;
   absl::Status applied =
       ApplyUpdateMask(core_, input, request->update_mask(), &*stored);
   if (!applied.ok()) return rpc.Finish(applied);
+  if (stored->environment != old_environment) {
+    // A key works in one Lever environment only: check it in the new one.
+    absl::StatusOr<std::unique_ptr<lever::LeverClient>> lever =
+        core_.LeverFor(*stored);
+    absl::Status checked =
+        lever.ok() ? CheckKey(**lever, *context) : lever.status();
+    if (!checked.ok()) return rpc.Finish(checked);
+  }
 
   absl::Status fresh = CheckEtag(*stored, request->etag());
   if (!fresh.ok()) return rpc.Finish(fresh);
@@ -383,10 +395,12 @@ grpc::Status ConnectionService::DeleteConnection(
     google::protobuf::Empty* response) {
   RpcLog rpc("DeleteConnection", IdentifyCaller(*context));
   rpc.set_connection(request->name());
-  absl::StatusOr<std::string> id =
-      ServiceCore::ParseConnectionName(request->name(), "name");
-  if (!id.ok()) return rpc.Finish(id.status());
-  return rpc.Finish(core_.store().Delete(*id, request->etag()));
+  absl::StatusOr<storage::StoredConnection> stored =
+      core_.LoadConnection(request->name(), "name");
+  if (!stored.ok()) return rpc.Finish(stored.status());
+  absl::Status fresh = CheckEtag(*stored, request->etag());
+  if (!fresh.ok()) return rpc.Finish(fresh);
+  return rpc.Finish(core_.store().Delete(stored->id, stored->etag));
 }
 
 grpc::Status ConnectionService::TestConnection(
@@ -444,8 +458,8 @@ grpc::Status ConnectionService::RotateApiKey(
   if (valid.ok()) valid = CheckEtag(*stored, request->etag());
   if (!valid.ok()) return rpc.Finish(valid);
 
-  absl::Status checked = CheckKeyWithLever(core_, stored->environment,
-                                           request->api_key(), *context);
+  absl::Status checked = CheckKey(
+      *core_.LeverWithKey(stored->environment, request->api_key()), *context);
   if (!checked.ok()) return rpc.Finish(checked);
   absl::StatusOr<std::string> sealed =
       core_.SealApiKey(stored->id, request->api_key());

@@ -41,7 +41,8 @@ absl::StatusOr<std::unique_ptr<lever::LeverClient>> OpenImport(
   if (std::find(allowed.begin(), allowed.end(), application) == allowed.end()) {
     return absl::PermissionDeniedError(absl::StrCat(
         "connection \"", connection_name, "\" does not allow application \"",
-        application.substr(0, 100), "\""));
+        application.substr(0, 100),
+        "\"; an admin can add it to the connection's allowed applications"));
   }
   return core.LeverFor(*stored);
 }
@@ -69,6 +70,7 @@ class RequisitionStream
   }
 
   bool OnBatch(v1::RowBatch batch) override {
+    rows_ += batch.rows_size();
     v1::StreamRequisitionsResponse message;
     *message.mutable_batch() = std::move(batch);
     return Enqueue(std::move(message));
@@ -125,7 +127,6 @@ class RequisitionStream
       if (Stopped()) return absl::CancelledError("the call was cancelled");
       return summary.status();
     }
-    rows_ = summary->rows();
     LogSummary(*summary);
     v1::StreamRequisitionsResponse message;
     *message.mutable_summary() = std::move(*summary);

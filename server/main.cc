@@ -80,15 +80,10 @@ bool ParseFlags(int argc, char** argv, Flags& flags) {
     std::string name = arg.substr(2);
     std::string value;
     const std::size_t equals = name.find('=');
-    if (equals != std::string::npos) {
+    const bool inline_value = equals != std::string::npos;
+    if (inline_value) {
       value = name.substr(equals + 1);
       name = name.substr(0, equals);
-    } else if (i + 1 < argc) {
-      value = argv[++i];
-    } else {
-      std::fprintf(stderr, "leverconnect-server: --%s needs a value\n",
-                   name.c_str());
-      return false;
     }
     auto known = flags.values.find(name);
     if (known == flags.values.end()) {
@@ -97,6 +92,12 @@ bool ParseFlags(int argc, char** argv, Flags& flags) {
                    name.c_str());
       return false;
     }
+    if (!inline_value && i + 1 >= argc) {
+      std::fprintf(stderr, "leverconnect-server: --%s needs a value\n",
+                   name.c_str());
+      return false;
+    }
+    if (!inline_value) value = argv[++i];
     known->second = value;
   }
   return true;
@@ -139,14 +140,21 @@ int main(int argc, char** argv) {
   absl::Duration grace;
   leverconnect::server::ServerOptions options;
   auto& budget = options.lever.budget;
-  if (!leverconnect::log::ParseSeverity(values["log-level"], &severity) ||
-      !absl::ParseDuration(values["shutdown-grace"], &grace) ||
-      !absl::SimpleAtod(values["lever-rate"], &budget.rate) ||
-      !absl::SimpleAtod(values["lever-burst"], &budget.burst) ||
-      !(budget.rate > 0) || !(budget.burst >= 1)) {
-    std::fprintf(stderr,
-                 "leverconnect-server: bad --log-level, --shutdown-grace, "
-                 "--lever-rate (> 0) or --lever-burst (>= 1); see --help\n");
+  const char* bad_flag = nullptr;
+  if (!leverconnect::log::ParseSeverity(values["log-level"], &severity)) {
+    bad_flag = "--log-level must be debug, info, warning or error";
+  } else if (!absl::ParseDuration(values["shutdown-grace"], &grace) ||
+             grace < absl::ZeroDuration()) {
+    bad_flag = "--shutdown-grace must be a duration such as 20s";
+  } else if (!absl::SimpleAtod(values["lever-rate"], &budget.rate) ||
+             !(budget.rate > 0)) {
+    bad_flag = "--lever-rate must be a number above 0";
+  } else if (!absl::SimpleAtod(values["lever-burst"], &budget.burst) ||
+             !(budget.burst >= 1)) {
+    bad_flag = "--lever-burst must be a number of at least 1";
+  }
+  if (bad_flag != nullptr) {
+    std::fprintf(stderr, "leverconnect-server: %s\n", bad_flag);
     return 2;
   }
   leverconnect::log::SetMinimumSeverity(severity);

@@ -11,12 +11,14 @@ RpcLog::RpcLog(absl::string_view method, const Caller& caller)
     : method_(method), caller_(caller.id), start_(absl::Now()) {}
 
 grpc::Status RpcLog::Finish(const absl::Status& status) {
-  const log::Severity severity =
-      status.code() == absl::StatusCode::kInternal ||
-              status.code() == absl::StatusCode::kUnknown ||
-              status.code() == absl::StatusCode::kDataLoss
-          ? log::Severity::kError
-          : log::Severity::kInfo;
+  log::Severity severity = log::Severity::kInfo;
+  if (status.code() == absl::StatusCode::kInternal ||
+      status.code() == absl::StatusCode::kUnknown ||
+      status.code() == absl::StatusCode::kDataLoss) {
+    severity = log::Severity::kError;
+  } else if (!status.ok()) {
+    severity = log::Severity::kWarning;
+  }
   log::Log(severity, "rpc finished",
            {{"method", method_},
             {"caller", caller_},

@@ -71,6 +71,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
       kKeepaliveMilliseconds / 2);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // A second server on the same port must fail, not share the traffic.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.RegisterService(server->connection_service_.get());
   builder.RegisterService(server->import_service_.get());
   server->server_ = builder.BuildAndStart();

@@ -121,9 +121,8 @@ http::Request LeverClient::MakeRequest(std::string url,
   return request;
 }
 
-absl::StatusOr<http::Response> LeverClient::Attempt(
-    absl::string_view what, const std::string& url,
-    const CallContext& context) {
+absl::StatusOr<absl::Duration> LeverClient::AwaitTurn(
+    absl::string_view what, const CallContext& context) {
   if (context.IsCancelled()) {
     return absl::CancelledError(absl::StrCat(what, ": cancelled"));
   }
@@ -141,9 +140,15 @@ absl::StatusOr<http::Response> LeverClient::Attempt(
     return absl::DeadlineExceededError(
         absl::StrCat(what, ": the deadline passed before Lever answered"));
   }
+  return std::min(remaining, options_.attempt_timeout);
+}
+
+absl::StatusOr<http::Response> LeverClient::Send(const std::string& url,
+                                                 const CallContext& context,
+                                                 absl::Duration timeout) {
   ++stats_.requests;
-  absl::StatusOr<http::Response> outcome = http_.Send(
-      MakeRequest(url, context, std::min(remaining, options_.attempt_timeout)));
+  absl::StatusOr<http::Response> outcome =
+      http_.Send(MakeRequest(url, context, timeout));
   if (outcome.ok() && outcome->status == 429) ++stats_.rate_limited;
   return outcome;
 }
@@ -178,11 +183,12 @@ absl::StatusOr<rapidjson::Document> LeverClient::Fetch(
   const std::string what = absl::StrCat("GET ", endpoint.path);
   const absl::Time start = clock_.Now();
   for (int attempt = 1;; ++attempt) {
-    absl::StatusOr<http::Response> outcome = Attempt(what, url, context);
-    if (!outcome.ok() &&
-        (outcome.status().code() == absl::StatusCode::kCancelled ||
-         context.IsCancelled())) {
-      return outcome.status();
+    // Not being allowed to ask (cancelled, out of time) is final.
+    absl::StatusOr<absl::Duration> timeout = AwaitTurn(what, context);
+    if (!timeout.ok()) return timeout.status();
+    absl::StatusOr<http::Response> outcome = Send(url, context, *timeout);
+    if (context.IsCancelled()) {
+      return absl::CancelledError(absl::StrCat(what, ": cancelled"));
     }
     retry::RetryCause cause = retry::RetryPolicy::Classify(outcome);
     absl::Status failure =
@@ -307,7 +313,10 @@ ProbeResult LeverClient::Probe(absl::string_view permission,
   ProbeResult result;
   const absl::Time start = clock_.Now();
   const absl::Duration budget_wait_before = stats_.budget_wait;
-  absl::StatusOr<http::Response> response = Attempt(what, url, context);
+  absl::StatusOr<absl::Duration> timeout = AwaitTurn(what, context);
+  absl::StatusOr<http::Response> response =
+      timeout.ok() ? Send(url, context, *timeout)
+                   : absl::StatusOr<http::Response>(timeout.status());
   // Time spent waiting for the budget is ours, not Lever's.
   result.latency =
       clock_.Now() - start - (stats_.budget_wait - budget_wait_before);

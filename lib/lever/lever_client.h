@@ -119,10 +119,15 @@ class LeverClient {
   http::Request MakeRequest(std::string url, const CallContext& context,
                             absl::Duration timeout) const;
 
-  // Waits for the budget, then sends one attempt.
-  absl::StatusOr<http::Response> Attempt(absl::string_view what,
-                                         const std::string& url,
-                                         const CallContext& context);
+  // Waits for a token of the budget; returns the time the attempt may
+  // take. Fails when cancelled or when the deadline comes first.
+  absl::StatusOr<absl::Duration> AwaitTurn(absl::string_view what,
+                                           const CallContext& context);
+
+  // Sends one attempt.
+  absl::StatusOr<http::Response> Send(const std::string& url,
+                                      const CallContext& context,
+                                      absl::Duration timeout);
 
   // GETs `url` until Lever answers with a JSON object whose "data" is a
   // list, retrying per the policy.

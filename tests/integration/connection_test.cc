@@ -2,6 +2,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/integration/test_environment.h"
@@ -125,11 +126,65 @@ TEST_F(ConnectionTest, RepeatedRequestIdReturnsTheFirstConnection) {
   request.set_request_id("req-1");
   auto first = client().CreateConnection(request);
   ASSERT_TRUE(first.ok());
-  request.set_connection_id("second");
   auto repeated = client().CreateConnection(request);
   ASSERT_TRUE(repeated.ok()) << repeated.status();
   EXPECT_EQ(repeated->name(), "connections/first");
   EXPECT_EQ(repeated->etag(), first->etag());
+
+  request.set_connection_id("second");
+  auto reused = client().CreateConnection(request);
+  EXPECT_EQ(reused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(reused.status().message(),
+              HasSubstr("request_id \"req-1\" already created "
+                        "connections/first"));
+}
+
+TEST_F(ConnectionTest, KeysArePermissionCheckedBeforeTheyAreStored) {
+  auto create = ValidCreate("partial");
+  create.mutable_connection()->set_api_key(kNoFieldsKey);
+  auto created = client().CreateConnection(create);
+  EXPECT_EQ(created.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(created.status().message(),
+              HasSubstr("lacks the \"list requisition fields\" permission"));
+
+  ASSERT_TRUE(client().CreateConnection(ValidCreate("full")).ok());
+  v1::RotateApiKeyRequest rotate;
+  rotate.set_name("connections/full");
+  rotate.set_api_key(kNoFieldsKey);
+  auto rotated = client().RotateApiKey(rotate);
+  EXPECT_EQ(rotated.status().code(), absl::StatusCode::kFailedPrecondition);
+  v1::TestConnectionRequest test;
+  test.set_name("connections/full");
+  EXPECT_TRUE(client().TestConnection(test)->ready());
+}
+
+TEST(ConnectionEnvironmentTest, MovingToAnotherEnvironmentRechecksTheKey) {
+  // The sandbox is another Lever tenant, which does not know the key.
+  FakeLeverOptions sandbox_options;
+  sandbox_options.api_keys["someone-elses-key-000"] = {"requisitions:read"};
+  auto sandbox = FakeLever::Start(sandbox_options);
+  ASSERT_TRUE(sandbox.ok());
+  server::LeverSettings settings = FastLeverSettings();
+  settings.base_urls[v1::ENVIRONMENT_SANDBOX] = (*sandbox)->base_url();
+  FakeLeverOptions options;
+  options.generate = 5;
+  auto environment = TestEnvironment::Start(options, settings);
+  ASSERT_TRUE(environment.ok()) << environment.status();
+  ASSERT_TRUE((*environment)->CreateConnection("c", kFullKey, "app").ok());
+
+  v1::UpdateConnectionRequest update;
+  update.mutable_connection()->set_name("connections/c");
+  update.mutable_connection()->set_environment(v1::ENVIRONMENT_SANDBOX);
+  update.mutable_update_mask()->add_paths("environment");
+  auto moved = (*environment)->client().UpdateConnection(update);
+  EXPECT_EQ(moved.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(moved.status().message(),
+              HasSubstr("Lever rejected the API key"));
+
+  v1::GetConnectionRequest get;
+  get.set_name("connections/c");
+  EXPECT_EQ((*environment)->client().GetConnection(get)->environment(),
+            v1::ENVIRONMENT_PRODUCTION);
 }
 
 TEST_F(ConnectionTest, ListPagesAndFiltersByApplication) {
@@ -314,6 +369,27 @@ TEST(SecretTest, ApiKeyNeverReachesTheDatabaseOrTheLogs) {
   for (const std::string& line : lines) {
     EXPECT_EQ(line.find("7f3c9a1e5b2d"), std::string::npos) << line;
   }
+}
+
+}  // namespace
+}  // namespace leverconnect::testing
+
+namespace leverconnect::testing {
+namespace {
+
+TEST(ServerTest, ASecondServerOnTheSamePortFailsToStart) {
+  FakeLeverOptions options;
+  auto environment = TestEnvironment::Start(options);
+  ASSERT_TRUE(environment.ok()) << environment.status();
+  server::ServerOptions second;
+  second.listen_address =
+      absl::StrCat("127.0.0.1:", (*environment)->server().port());
+  second.state_dir = (*environment)->state_dir() + "/second";
+  auto secret_box = crypto::SecretBox::FromEncodedKey(std::string(64, 'a'));
+  ASSERT_TRUE(secret_box.ok());
+  auto started = server::Server::Start(second, std::move(*secret_box));
+  EXPECT_EQ(started.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(started.status().message(), HasSubstr("cannot listen on"));
 }
 
 }  // namespace

@@ -24,6 +24,7 @@ server::LeverSettings FastLeverSettings() {
   server::LeverSettings settings;
   settings.retry.initial_backoff = absl::Milliseconds(1);
   settings.budget = {/*rate=*/1000, /*burst=*/1000};
+  for (auto& [environment, url] : settings.base_urls) url.clear();
   return settings;
 }
 
@@ -54,7 +55,7 @@ absl::StatusOr<std::unique_ptr<TestEnvironment>> TestEnvironment::Start(
   options.state_dir = environment->state_dir_;
   options.lever = std::move(settings);
   for (auto& [name, url] : options.lever.base_urls) {
-    url = environment->lever_->base_url();
+    if (url.empty()) url = environment->lever_->base_url();
   }
   auto secret_box = crypto::SecretBox::FromEncodedKey(kMasterKeyHex);
   if (!secret_box.ok()) return secret_box.status();

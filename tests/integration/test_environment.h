@@ -20,14 +20,15 @@ namespace leverconnect::testing {
 inline constexpr char kFullKey[] = "lvr_full_access_key_0001";
 inline constexpr char kNoFieldsKey[] = "lvr_requisitions_only_0002";
 
-// Server settings for tests: no client-side budget to speak of, and
-// retries that wait a millisecond, unless a test says otherwise.
+// Server settings for tests: no client-side budget to speak of, retries
+// that wait a millisecond, and every environment's Lever URL empty, which
+// Start fills with the fake's.
 server::LeverSettings FastLeverSettings();
 
 class TestEnvironment {
  public:
   // Starts both servers. `lever` gets the two keys above unless it names
-  // keys of its own. The base URLs of `settings` are replaced by the fake's.
+  // keys of its own. Empty base URLs of `settings` become the fake's.
   static absl::StatusOr<std::unique_ptr<TestEnvironment>> Start(
       FakeLeverOptions lever,
       server::LeverSettings settings = FastLeverSettings());
