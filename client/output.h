@@ -5,8 +5,9 @@
 //   table  aligned columns under a header line of column names; cells cut
 //          to 40 columns with "…"; lists joined with "|".
 //   csv    RFC 4180 with a header line of column names and "\n" line ends;
-//          a null cell is an empty field, an empty text is `""`; lists
-//          joined with "|".
+//          a null cell is an empty field, an empty text and an empty list
+//          are `""`; list elements joined with "|" (not escaped), the
+//          joined text quoted as any other when it needs it.
 //   json   JSON Lines: one object per row, keyed by column name, with
 //          native JSON types (timestamps as RFC 3339 strings, lists as
 //          arrays, NaN and infinities as the strings "NaN", "Infinity" and
@@ -93,14 +94,19 @@ absl::Status PrintConnection(const v1::Connection& connection,
 
 // Connections: table has the columns NAME, DISPLAY NAME, ENVIRONMENT,
 // APPLICATIONS, KEY HINT, UPDATED; json is one ListConnectionsResponse
-// holding them all.
+// holding them all. Tables join the allowed applications with ", ", CSV
+// with "|" in one field.
 absl::Status PrintConnections(const std::vector<v1::Connection>& connections,
                               OutputFormat format, std::ostream& out);
 
 // Checks of a connection test: PERMISSION, ENDPOINT, RESULT, HTTP, LATENCY,
-// DETAIL.
+// DETAIL. The table never cuts DETAIL, the last column.
 absl::Status PrintTestResult(const v1::TestConnectionResponse& result,
                              OutputFormat format, std::ostream& out);
+
+// An answer without fields, such as that of a delete: json is "{}" on a
+// line; table and csv print nothing.
+absl::Status PrintEmpty(OutputFormat format, std::ostream& out);
 
 // Columns of a schema: NAME, LABEL, TYPE, SOURCE.
 absl::Status PrintSchema(const v1::RequisitionSchema& schema,

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <utility>
 
+#include <google/protobuf/empty.pb.h>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -69,6 +71,11 @@ const std::vector<std::string>& ConnectionCsvNames() {
   return *names;
 }
 
+// Allowed applications as a table shows them.
+std::string ApplicationsText(const v1::Connection& connection) {
+  return absl::StrJoin(connection.allowed_applications(), ", ");
+}
+
 std::vector<std::string> ConnectionCsvRecord(const v1::Connection& connection) {
   return {connection.name(),
           connection.display_name(),
@@ -90,7 +97,7 @@ void PrintConnectionDetails(const v1::Connection& connection,
       {"Name", connection.name()},
       {"Display name", connection.display_name()},
       {"Environment", EnvironmentText(connection.environment())},
-      {"Applications", absl::StrJoin(connection.allowed_applications(), ", ")},
+      {"Applications", ApplicationsText(connection)},
       {"State", StateText(connection.state())},
       {"Key hint", connection.api_key_hint()},
       {"Created", OptionalTimestampText(connection.has_create_time(),
@@ -174,8 +181,7 @@ absl::Status PrintConnections(const std::vector<v1::Connection>& connections,
   for (const v1::Connection& connection : connections) {
     table.AddRow({connection.name(), connection.display_name(),
                   EnvironmentText(connection.environment()),
-                  absl::StrJoin(connection.allowed_applications(), ","),
-                  connection.api_key_hint(),
+                  ApplicationsText(connection), connection.api_key_hint(),
                   OptionalTimestampText(connection.has_update_time(),
                                         connection.update_time())});
   }
@@ -201,6 +207,7 @@ absl::Status PrintTestResult(const v1::TestConnectionResponse& result,
       {"PERMISSION", "ENDPOINT", "RESULT", "HTTP", "LATENCY", "DETAIL"});
   table.AlignRight(3);
   table.AlignRight(4);
+  table.KeepWhole(5);  // the detail names what is missing; nothing follows it
   for (const v1::PermissionCheck& check : result.checks()) {
     table.AddRow(
         {check.permission(), check.endpoint(), ResultText(check.result()),
@@ -210,6 +217,11 @@ absl::Status PrintTestResult(const v1::TestConnectionResponse& result,
   }
   table.Print(out);
   return absl::OkStatus();
+}
+
+absl::Status PrintEmpty(OutputFormat format, std::ostream& out) {
+  if (format != OutputFormat::kJson) return absl::OkStatus();
+  return WriteJsonLine(google::protobuf::Empty(), out);
 }
 
 absl::Status PrintSchema(const v1::RequisitionSchema& schema,

@@ -102,29 +102,44 @@ std::string Truncate(absl::string_view text, int width) {
 }
 
 TextTable::TextTable(std::vector<std::string> headers)
-    : headers_(std::move(headers)), right_aligned_(headers_.size(), false) {}
+    : headers_(std::move(headers)),
+      right_aligned_(headers_.size(), false),
+      kept_whole_(headers_.size(), false) {}
 
 void TextTable::AlignRight(int column) { right_aligned_[column] = true; }
 
+void TextTable::KeepWhole(int column) { kept_whole_[column] = true; }
+
 void TextTable::AddRow(std::vector<std::string> cells) {
   cells.resize(headers_.size());
-  for (std::string& cell : cells) {
-    cell = Truncate(OneLine(std::move(cell)), kMaximumCellWidth);
-  }
+  for (std::string& cell : cells) cell = OneLine(std::move(cell));
   rows_.push_back(std::move(cells));
 }
 
+std::vector<std::string> TextTable::Shown(
+    const std::vector<std::string>& cells) const {
+  std::vector<std::string> shown = cells;
+  for (size_t column = 0; column < shown.size(); ++column) {
+    if (kept_whole_[column]) continue;
+    shown[column] = Truncate(shown[column], kMaximumCellWidth);
+  }
+  return shown;
+}
+
 void TextTable::Print(std::ostream& out) const {
+  std::vector<std::vector<std::string>> rows;
+  for (const std::vector<std::string>& row : rows_) rows.push_back(Shown(row));
+
   std::vector<int> widths(headers_.size(), 0);
   for (size_t column = 0; column < headers_.size(); ++column) {
     widths[column] = DisplayWidth(headers_[column]);
-    for (const std::vector<std::string>& row : rows_) {
+    for (const std::vector<std::string>& row : rows) {
       widths[column] = std::max(widths[column], DisplayWidth(row[column]));
     }
   }
 
   PrintLine(headers_, widths, out);
-  for (const std::vector<std::string>& row : rows_) PrintLine(row, widths, out);
+  for (const std::vector<std::string>& row : rows) PrintLine(row, widths, out);
 }
 
 void TextTable::PrintLine(const std::vector<std::string>& cells,

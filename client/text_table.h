@@ -40,9 +40,13 @@ class TextTable {
   // Numbers read better right-aligned. REQUIRES: column < headers.size().
   void AlignRight(int column);
 
+  // Cells of `column` are never cut: for a last column whose text must stay
+  // readable. REQUIRES: column < headers.size().
+  void KeepWhole(int column);
+
   // Missing cells are empty; cells beyond the headers are dropped. Control
   // characters (tab, line breaks) become spaces so that a row stays on one
-  // line.
+  // line. Cells are cut when printed.
   void AddRow(std::vector<std::string> cells);
 
   bool empty() const { return rows_.empty(); }
@@ -50,11 +54,14 @@ class TextTable {
   void Print(std::ostream& out) const;
 
  private:
+  // `cells` cut to kMaximumCellWidth, but for the columns kept whole.
+  std::vector<std::string> Shown(const std::vector<std::string>& cells) const;
   void PrintLine(const std::vector<std::string>& cells,
                  const std::vector<int>& widths, std::ostream& out) const;
 
   std::vector<std::string> headers_;
   std::vector<bool> right_aligned_;
+  std::vector<bool> kept_whole_;
   std::vector<std::vector<std::string>> rows_;
 };
 

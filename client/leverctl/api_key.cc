@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 
@@ -80,20 +81,26 @@ absl::StatusOr<std::string> ReadLine() {
   return line;
 }
 
+// The key without its line end; `source` says where it came from when it
+// is empty.
+absl::StatusOr<std::string> NonEmptyKey(std::string key,
+                                        absl::string_view source) {
+  std::string trimmed = WithoutLineEnd(std::move(key));
+  if (trimmed.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the Lever API key ", source, " is empty"));
+  }
+  return trimmed;
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> ReadApiKey(const Environment& environment) {
   std::optional<std::string> key = environment.variable("LEVER_API_KEY");
-  if (!key.has_value()) {
-    absl::StatusOr<std::string> read = environment.read_api_key();
-    if (!read.ok()) return read.status();
-    key = *std::move(read);
-  }
-  std::string trimmed = WithoutLineEnd(*std::move(key));
-  if (trimmed.empty()) {
-    return absl::InvalidArgumentError("the Lever API key is empty");
-  }
-  return trimmed;
+  if (key.has_value()) return NonEmptyKey(*std::move(key), "in LEVER_API_KEY");
+  absl::StatusOr<std::string> read = environment.read_api_key();
+  if (!read.ok()) return read.status();
+  return NonEmptyKey(*std::move(read), "read from standard input");
 }
 
 absl::StatusOr<std::string> ReadApiKeyFromStandardInput() {

@@ -13,7 +13,9 @@ namespace leverconnect::leverctl {
 
 // The key from LEVER_API_KEY when that variable is set, else from
 // environment.read_api_key. A trailing line end (LF, CRLF) is removed.
-// INVALID_ARGUMENT "the Lever API key is empty" when nothing is left.
+// INVALID_ARGUMENT when nothing is left, naming where the key came from:
+// "the Lever API key in LEVER_API_KEY is empty" or "the Lever API key read
+// from standard input is empty".
 absl::StatusOr<std::string> ReadApiKey(const Environment& environment);
 
 // One line of standard input without its line end. When standard input is

@@ -151,7 +151,8 @@ int RunLeverctl(const std::vector<std::string>& arguments,
   }
 
   Session session(environment, help_command, options->format,
-                  options->call_options, environment.connect(options->server));
+                  options->call_options, options->server,
+                  environment.connect(options->server));
   return command.run(invocation, session);
 }
 

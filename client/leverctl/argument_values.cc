@@ -66,6 +66,17 @@ absl::StatusOr<int> ParsePositiveInteger(absl::string_view flag,
       absl::StrCat("--", flag, ": '", text, "' is not a whole number above 0"));
 }
 
+absl::StatusOr<int> ParseIntegerBetween(absl::string_view flag,
+                                        absl::string_view text, int minimum,
+                                        int maximum) {
+  int value = 0;
+  if (absl::SimpleAtoi(text, &value) && minimum <= value && value <= maximum) {
+    return value;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("--", flag, " must be between ", minimum, " and ", maximum));
+}
+
 absl::StatusOr<absl::Duration> ParseTimeout(absl::string_view text) {
   absl::Duration timeout;
   if (!absl::ParseDuration(text, &timeout) || timeout < absl::ZeroDuration()) {

@@ -34,12 +34,18 @@ absl::StatusOr<google::protobuf::Timestamp> ParseTime(absl::string_view flag,
 absl::StatusOr<int> ParsePositiveInteger(absl::string_view flag,
                                          absl::string_view text);
 
+// A whole number from `minimum` to `maximum`. Anything else, a word
+// included, fails with "--<flag> must be between <minimum> and <maximum>".
+absl::StatusOr<int> ParseIntegerBetween(absl::string_view flag,
+                                        absl::string_view text, int minimum,
+                                        int maximum);
+
 // A duration with a unit ("30s", "5m", "1h30m"); "0" means no timeout and
 // gives InfiniteDuration.
 absl::StatusOr<absl::Duration> ParseTimeout(absl::string_view text);
 
 // The names in comma-separated lists, in order, spaces and empty names
-// dropped: {"id,name", " code"} -> {"id", "name", "code"}.
+// dropped: {"id,name", " status"} -> {"id", "name", "status"}.
 std::vector<std::string> SplitColumns(const std::vector<std::string>& lists);
 
 }  // namespace leverconnect::leverctl

@@ -148,7 +148,7 @@ int DeleteConnection(const Invocation& invocation, Session& session) {
       session.client().DeleteConnection(request, session.call_options());
   if (!deleted.ok()) return session.ServerError(deleted);
   session.err() << "deleted " << request.name() << "\n";
-  return kSuccess;
+  return session.Finish(client::PrintEmpty(session.format(), session.out()));
 }
 
 // Why a connection is not ready, for a person.
@@ -249,7 +249,9 @@ Command ListCommand() {
   command.spec.flags = {
       ValueFlag("application", "APP",
                 "only connections that allow this application"),
-      ValueFlag("page-size", "N", "connections asked for per call")};
+      ValueFlag("page-size", "N",
+                "connections asked for per call, 1 or more; the server "
+                "lowers a value above 1000 to 1000 (default 50)")};
   command.spec.examples = {
       "leverctl connections list --application pigment-planning -o csv"};
   return command;
@@ -287,7 +289,11 @@ Command UpdateCommand() {
 Command DeleteCommand() {
   Command command = ConnectionCommand(
       "delete", "ID", "remove a connection and its key", DeleteConnection);
-  command.spec.description = "Removes a connection and its stored API key.\n";
+  command.spec.description =
+      "Removes a connection and its stored API key. The confirmation,\n"
+      "\"deleted connections/ID\", goes to standard error; standard output "
+      "gets {}\n"
+      "with -o json and nothing with table or csv.\n";
   command.spec.flags = {EtagFlag()};
   command.spec.examples = {"leverctl connections delete acme-sandbox"};
   return command;

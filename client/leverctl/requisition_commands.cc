@@ -16,6 +16,10 @@ namespace {
 // Row warnings shown on stderr before the rest are only counted.
 constexpr int kMaximumWarningsShown = 10;
 
+// The Lever page sizes StreamRequisitionsRequest.page_size allows.
+constexpr int kMinimumPageSize = 1;
+constexpr int kMaximumPageSize = 100;
+
 std::vector<FlagSpec> ConnectionFlags() {
   return {ValueFlag("connection", "ID", "the connection to read through", true),
           ValueFlag("application", "APP",
@@ -159,7 +163,8 @@ absl::StatusOr<v1::StreamRequisitionsRequest> ImportRequest(
   }
   if (invocation.Has("page-size")) {
     absl::StatusOr<int> page_size =
-        ParsePositiveInteger("page-size", invocation.Value("page-size"));
+        ParseIntegerBetween("page-size", invocation.Value("page-size"),
+                            kMinimumPageSize, kMaximumPageSize);
     if (!page_size.ok()) return page_size.status();
     request.set_page_size(*page_size);
   }
@@ -216,12 +221,15 @@ std::vector<FlagSpec> ImportFlags() {
                 "created at or after TIME: RFC 3339, or YYYY-MM-DD for "
                 "midnight UTC"),
       ValueFlag("created-before", "TIME", "created before TIME (exclusive)"),
-      ValueFlag("code", "CODE", "only the requisition with this code", false,
-                true),
+      ValueFlag("code", "CODE",
+                "only the requisition with this requisition code", false, true),
       ValueFlag("columns", "A,B,C",
-                "only these columns, in this order (see requisitions schema)",
+                "only these columns, in this order, e.g. "
+                "id,requisition_code,status or custom.<field id>; "
+                "'leverctl requisitions schema' lists them",
                 false, true),
-      ValueFlag("page-size", "N", "requisitions per Lever page, 1 to 100"),
+      ValueFlag("page-size", "N",
+                "requisitions per Lever page, 1 to 100 (default 100)"),
   };
   flags.insert(flags.end(), more.begin(), more.end());
   return flags;
@@ -257,14 +265,34 @@ Command ImportCommand() {
       "the table waits for the end to align its columns. Warnings about "
       "values\n"
       "and the summary go to standard error. No timeout unless --timeout is "
-      "given.\n";
+      "given.\n"
+      "\n"
+      "Columns: the standard fields of a requisition (id, requisition_code, "
+      "name,\n"
+      "status, headcount_total, postings, ...), then custom.<field id> for "
+      "each\n"
+      "custom field of the Lever account. 'leverctl requisitions schema' "
+      "lists them\n"
+      "all with their types; --columns picks some, in its order.\n"
+      "\n"
+      "Lists (postings, offer_ids, ...): table and CSV join the elements "
+      "with \"|\"\n"
+      "(an element holding \"|\" is not escaped). In CSV a null cell is an "
+      "empty\n"
+      "field, while an empty text and an empty list are \"\"; a field "
+      "holding a\n"
+      "comma, a quote or a line break is quoted. -o json keeps lists as "
+      "arrays.\n";
   spec.flags = ImportFlags();
   spec.examples = {
       "leverctl requisitions import --connection acme-prod \\",
       "    --application pigment-planning --status open -o csv > open.csv",
       "leverctl requisitions import --connection acme-prod \\",
       "    --application pigment-planning --created-after 2024-01-01 \\",
-      "    --columns id,code,name,headcount_total -o json"};
+      "    --columns id,requisition_code,name,headcount_total -o json",
+      "leverctl requisitions import --connection acme-prod \\",
+      "    --application pigment-planning --page-size 50 \\",
+      "    --columns requisition_code,status,custom.cost_center -o csv"};
   return command;
 }
 

@@ -1,10 +1,20 @@
 #include "client/leverctl/session.h"
 
+#include <string>
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 
 namespace leverconnect::leverctl {
+
+bool IsUnreachable(const absl::Status& status) {
+  if (status.code() != absl::StatusCode::kUnavailable) return false;
+  const std::string message =
+      absl::AsciiStrToLower(std::string(status.message()));
+  return absl::StrContains(message, "failed to connect");
+}
 
 void PrintUsageError(absl::string_view message, absl::string_view help_command,
                      std::ostream& err) {
@@ -14,11 +24,12 @@ void PrintUsageError(absl::string_view message, absl::string_view help_command,
 
 Session::Session(Environment& environment, std::string help_command,
                  client::OutputFormat format, client::CallOptions call_options,
-                 std::unique_ptr<client::Client> client)
+                 std::string server, std::unique_ptr<client::Client> client)
     : environment_(environment),
       help_command_(std::move(help_command)),
       format_(format),
       call_options_(call_options),
+      server_(std::move(server)),
       client_(std::move(client)) {}
 
 int Session::UsageError(absl::string_view message) {
@@ -29,6 +40,10 @@ int Session::UsageError(absl::string_view message) {
 int Session::ServerError(const absl::Status& status) {
   err() << "leverctl: " << absl::StatusCodeToString(status.code()) << ": "
         << status.message() << "\n";
+  if (IsUnreachable(status)) {
+    err() << "leverctl: is a leverconnect server running at " << server_
+          << "? Set --server or LEVERCONNECT_SERVER.\n";
+  }
   return kServerError;
 }
 

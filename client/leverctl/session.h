@@ -18,10 +18,11 @@ namespace leverconnect::leverctl {
 class Session {
  public:
   // `help_command` is where a usage error sends the reader, e.g.
-  // "leverctl connections create --help".
+  // "leverctl connections create --help"; `server` is the "host:port"
+  // `client` talks to.
   Session(Environment& environment, std::string help_command,
           client::OutputFormat format, client::CallOptions call_options,
-          std::unique_ptr<client::Client> client);
+          std::string server, std::unique_ptr<client::Client> client);
 
   Environment& environment() { return environment_; }
   std::ostream& out() { return *environment_.out; }
@@ -34,7 +35,9 @@ class Session {
   // kUsageError.
   int UsageError(absl::string_view message);
 
-  // Prints "leverctl: <CODE>: <message>"; returns kServerError.
+  // Prints "leverctl: <CODE>: <message>"; returns kServerError. When the
+  // server could not be reached, adds a line that asks whether one runs at
+  // the address and how to give another.
   int ServerError(const absl::Status& status);
 
   // kSuccess when `status` is OK, else ServerError(status).
@@ -45,8 +48,13 @@ class Session {
   std::string help_command_;
   client::OutputFormat format_;
   client::CallOptions call_options_;
+  std::string server_;
   std::unique_ptr<client::Client> client_;
 };
+
+// True for the UNAVAILABLE that gRPC returns when it cannot connect to the
+// server at all, as opposed to a server that answers UNAVAILABLE itself.
+bool IsUnreachable(const absl::Status& status);
 
 // Prints a usage error to `err` the way Session::UsageError does.
 void PrintUsageError(absl::string_view message, absl::string_view help_command,

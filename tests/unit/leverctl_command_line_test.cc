@@ -1,10 +1,12 @@
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "client/leverctl/app.h"
 #include "client/leverctl/argument_values.h"
@@ -14,6 +16,7 @@
 namespace leverconnect::leverctl {
 namespace {
 
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -239,6 +242,104 @@ TEST(LeverctlSpecTest, AFlagNameTakesAValueEverywhereOrNowhere) {
   EXPECT_FALSE(is_switch.empty());
 }
 
+// The standard columns of the server's requisition schema.
+bool IsColumnName(absl::string_view name) {
+  static const auto* const kStandard =
+      new std::set<absl::string_view>{"id",
+                                      "requisition_code",
+                                      "name",
+                                      "status",
+                                      "confidentiality",
+                                      "backfill",
+                                      "headcount_total",
+                                      "headcount_hired",
+                                      "headcount_infinite",
+                                      "created_at",
+                                      "updated_at",
+                                      "closed_at",
+                                      "time_to_fill_start_at",
+                                      "time_to_fill_end_at",
+                                      "creator",
+                                      "owner",
+                                      "hiring_manager",
+                                      "employment_status",
+                                      "location",
+                                      "team",
+                                      "department",
+                                      "internal_notes",
+                                      "compensation_band_min",
+                                      "compensation_band_max",
+                                      "compensation_band_currency",
+                                      "compensation_band_interval",
+                                      "postings",
+                                      "offer_ids",
+                                      "approval_id",
+                                      "approval_status",
+                                      "approval_started_at",
+                                      "approval_approved_at",
+                                      "approval_account_id",
+                                      "approval_created_by",
+                                      "approval_step_count",
+                                      "approval_approver_ids",
+                                      "approval_approver_roles"};
+  return kStandard->count(name) > 0 ||
+         (absl::StartsWith(name, "custom.") && name.size() > 7);
+}
+
+// The columns named after --columns in the examples of every command.
+std::vector<std::string> ExampleColumns() {
+  std::vector<std::string> columns;
+  for (const CommandSpec& command : LeverctlSpec().commands) {
+    for (absl::string_view example : command.examples) {
+      std::vector<std::string> words =
+          absl::StrSplit(example, ' ', absl::SkipEmpty());
+      for (size_t i = 0; i + 1 < words.size(); ++i) {
+        if (words[i] != "--columns") continue;
+        for (std::string& name : SplitColumns({words[i + 1]})) {
+          columns.push_back(std::move(name));
+        }
+      }
+    }
+  }
+  return columns;
+}
+
+TEST(LeverctlSpecTest, ExamplesNameRealColumns) {
+  const std::vector<std::string> columns = ExampleColumns();
+  EXPECT_THAT(columns, Contains("requisition_code"));
+  for (const std::string& name : columns) {
+    EXPECT_TRUE(IsColumnName(name)) << name;
+  }
+}
+
+TEST(LeverctlSpecTest, ImportHelpPointsAtTheSchemaAndExplainsLists) {
+  const CommandLineSpec& spec = LeverctlSpec();
+  const Invocation invocation =
+      ParseCommandLine(spec, {"requisitions", "import", "--help"});
+  const std::string help = HelpFor(spec, invocation);
+  EXPECT_THAT(help, HasSubstr("'leverctl requisitions schema' lists them"));
+  EXPECT_THAT(help, HasSubstr("custom.<field id>"));
+  EXPECT_THAT(help, HasSubstr("join the elements with \"|\""));
+  EXPECT_THAT(help, HasSubstr("an empty list are \"\""));
+  EXPECT_THAT(help, HasSubstr("1 to 100"));
+}
+
+TEST(LeverctlSpecTest, ListHelpSaysTheServerLowersLargePages) {
+  const CommandLineSpec& spec = LeverctlSpec();
+  const std::string help =
+      HelpFor(spec, ParseCommandLine(spec, {"connections", "list", "-h"}));
+  EXPECT_THAT(help, HasSubstr("1 or more"));
+  EXPECT_THAT(help, HasSubstr("above 1000 to 1000"));
+}
+
+TEST(LeverctlSpecTest, DeleteHelpSaysWhereTheConfirmationGoes) {
+  const CommandLineSpec& spec = LeverctlSpec();
+  const std::string help =
+      HelpFor(spec, ParseCommandLine(spec, {"connections", "delete", "-h"}));
+  EXPECT_THAT(help, HasSubstr("goes to standard error"));
+  EXPECT_THAT(help, HasSubstr("{}"));
+}
+
 TEST(LeverctlSpecTest, ApiKeyFlagIsRefused) {
   const Invocation invocation = ParseCommandLine(
       LeverctlSpec(), {"connections", "rotate-key", "x", "--api-key=secret"});
@@ -299,6 +400,17 @@ TEST(ArgumentValuesTest, PositiveIntegers) {
             "--page-size: '0' is not a whole number above 0");
   EXPECT_FALSE(ParsePositiveInteger("page-size", "ten").ok());
   EXPECT_FALSE(ParsePositiveInteger("page-size", "99999999999").ok());
+}
+
+TEST(ArgumentValuesTest, IntegersInARange) {
+  EXPECT_EQ(*ParseIntegerBetween("page-size", "1", 1, 100), 1);
+  EXPECT_EQ(*ParseIntegerBetween("page-size", "100", 1, 100), 100);
+  for (const char* text :
+       {"0", "101", "500", "-1", "ten", "", "1.5", "99999999999"}) {
+    EXPECT_EQ(ParseIntegerBetween("page-size", text, 1, 100).status().message(),
+              "--page-size must be between 1 and 100")
+        << text;
+  }
 }
 
 TEST(ArgumentValuesTest, ColumnLists) {

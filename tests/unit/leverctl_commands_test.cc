@@ -1,13 +1,18 @@
 // leverctl end to end, in-process: command lines in, requests to a fake
 // server, output and exit codes out.
+#include <unistd.h>
+
 #include <map>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "client/leverctl/app.h"
 #include "client/testing/fake_server.h"
@@ -117,6 +122,69 @@ TEST_F(LeverctlTest, ServerErrorShowsCodeAndMessage) {
             "connections/x");
 }
 
+TEST_F(LeverctlTest, UnreachableServerGetsAHintWithTheAddress) {
+  server_.get_connection = [](const v1::GetConnectionRequest&,
+                              v1::Connection*) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        "failed to connect to all addresses; last error: "
+                        "UNKNOWN: Connection refused");
+  };
+  variables_["LEVERCONNECT_SERVER"] = "leverconnect:7000";
+  EXPECT_EQ(Run({"connections", "get", "x"}), kServerError);
+  EXPECT_EQ(err_.str(),
+            "leverctl: UNAVAILABLE: failed to connect to all addresses; last "
+            "error: UNKNOWN: Connection refused\n"
+            "leverctl: is a leverconnect server running at leverconnect:7000? "
+            "Set --server or LEVERCONNECT_SERVER.\n");
+}
+
+TEST_F(LeverctlTest, UnavailableFromTheServerItselfGetsNoHint) {
+  server_.get_connection = [](const v1::GetConnectionRequest&,
+                              v1::Connection*) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "Lever is down");
+  };
+  EXPECT_EQ(Run({"connections", "get", "x"}), kServerError);
+  EXPECT_EQ(err_.str(), "leverctl: UNAVAILABLE: Lever is down\n");
+}
+
+// A port on the loopback that refuses connections while the object lives:
+// bound, never listening.
+class RefusingPort {
+ public:
+  RefusingPort() : socket_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in address = {};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof(address);
+    auto* generic = reinterpret_cast<sockaddr*>(&address);
+    if (::bind(socket_, generic, length) == 0 &&
+        ::getsockname(socket_, generic, &length) == 0) {
+      port_ = ntohs(address.sin_port);
+    }
+  }
+  ~RefusingPort() { ::close(socket_); }
+  RefusingPort(const RefusingPort&) = delete;
+  RefusingPort& operator=(const RefusingPort&) = delete;
+
+  int port() const { return port_; }
+
+ private:
+  int socket_;
+  int port_ = 0;
+};
+
+TEST_F(LeverctlTest, RealUnreachableServerGetsTheHint) {
+  RefusingPort refusing;
+  ASSERT_NE(refusing.port(), 0);
+  const std::string address = "127.0.0.1:" + std::to_string(refusing.port());
+  environment_.connect = client::Client::Connect;
+  EXPECT_EQ(Run({"connections", "list", "--server", address}), kServerError);
+  EXPECT_THAT(err_.str(), StartsWith("leverctl: UNAVAILABLE: "));
+  EXPECT_THAT(err_.str(),
+              HasSubstr("\nleverctl: is a leverconnect server running at " +
+                        address + "? Set --server or LEVERCONNECT_SERVER.\n"));
+}
+
 TEST_F(LeverctlTest, ServerFromFlagThenVariableThenDefault) {
   EchoConnections();
   Run({"connections", "get", "x"});
@@ -167,12 +235,25 @@ TEST_F(LeverctlTest, CreateReadsTheKeyFromStandardInputWithoutLineEnd) {
   EXPECT_THAT(out_.str(), StartsWith("Name:          connections/acme-prod\n"));
 }
 
-TEST_F(LeverctlTest, EmptyKeyIsRefusedLocally) {
+TEST_F(LeverctlTest, EmptyKeyFromStandardInputIsRefusedLocally) {
   standard_input_ = "\n";
   EXPECT_EQ(Run({"connections", "create", "acme-prod", "--environment",
                  "production", "--application", "a"}),
             kUsageError);
-  EXPECT_THAT(err_.str(), StartsWith("leverctl: the Lever API key is empty\n"));
+  EXPECT_EQ(err_.str(),
+            "leverctl: the Lever API key read from standard input is empty\n"
+            "Run 'leverctl connections create --help' for usage.\n");
+  EXPECT_THAT(server_.calls(), IsEmpty());
+}
+
+TEST_F(LeverctlTest, EmptyKeyFromTheVariableIsRefusedLocally) {
+  variables_["LEVER_API_KEY"] = "";
+  standard_input_ = "a-key-that-is-not-read";
+  EXPECT_EQ(Run({"connections", "rotate-key", "acme-prod"}), kUsageError);
+  EXPECT_THAT(err_.str(),
+              StartsWith("leverctl: the Lever API key in LEVER_API_KEY is "
+                         "empty\n"));
+  EXPECT_EQ(standard_input_reads_, 0);
   EXPECT_THAT(server_.calls(), IsEmpty());
 }
 
@@ -210,6 +291,47 @@ TEST_F(LeverctlTest, ListFollowsPageTokensToTheEnd) {
   EXPECT_EQ(last.application(), "finance");
 }
 
+TEST_F(LeverctlTest, ListPageSizeMustBePositiveAndLargeOnesAreSent) {
+  EXPECT_EQ(Run({"connections", "list", "--page-size", "0"}), kUsageError);
+  EXPECT_THAT(err_.str(), StartsWith("leverctl: --page-size: '0' is not a "
+                                     "whole number above 0\n"));
+  EXPECT_THAT(server_.calls(), IsEmpty());
+
+  server_.list_connections = [](const v1::ListConnectionsRequest&,
+                                v1::ListConnectionsResponse*) {
+    return grpc::Status::OK;
+  };
+  EXPECT_EQ(Run({"connections", "list", "--page-size", "5000"}), kSuccess);
+  EXPECT_EQ(server_.LastRequest<v1::ListConnectionsRequest>().page_size(),
+            5000);
+}
+
+TEST_F(LeverctlTest, ListTableJoinsApplicationsLikeGet) {
+  server_.list_connections = [](const v1::ListConnectionsRequest&,
+                                v1::ListConnectionsResponse* response) {
+    v1::Connection* connection = response->add_connections();
+    connection->set_name("connections/acme-prod");
+    connection->add_allowed_applications("a");
+    connection->add_allowed_applications("b");
+    return grpc::Status::OK;
+  };
+  server_.get_connection = [](const v1::GetConnectionRequest& request,
+                              v1::Connection* connection) {
+    connection->set_name(request.name());
+    connection->add_allowed_applications("a");
+    connection->add_allowed_applications("b");
+    return grpc::Status::OK;
+  };
+  EXPECT_EQ(Run({"connections", "list"}), kSuccess);
+  EXPECT_THAT(out_.str(), HasSubstr("   a, b\n"));
+  out_.str("");
+  EXPECT_EQ(Run({"connections", "get", "acme-prod"}), kSuccess);
+  EXPECT_THAT(out_.str(), HasSubstr("Applications:  a, b\n"));
+  out_.str("");
+  EXPECT_EQ(Run({"connections", "list", "-o", "csv"}), kSuccess);
+  EXPECT_THAT(out_.str(), HasSubstr(",a|b,"));
+}
+
 TEST_F(LeverctlTest, UpdateMaskNamesTheFlagsGiven) {
   EchoConnections();
   EXPECT_EQ(
@@ -245,6 +367,34 @@ TEST_F(LeverctlTest, DeleteSendsTheEtag) {
   EXPECT_EQ(err_.str(), "deleted connections/acme-prod\n");
 }
 
+TEST_F(LeverctlTest, DeleteAsJsonPrintsAnEmptyObject) {
+  server_.delete_connection = [](const v1::DeleteConnectionRequest&,
+                                 google::protobuf::Empty*) {
+    return grpc::Status::OK;
+  };
+  EXPECT_EQ(Run({"connections", "delete", "acme-prod", "-o", "json"}),
+            kSuccess);
+  EXPECT_EQ(out_.str(), "{}\n");
+  EXPECT_EQ(err_.str(), "deleted connections/acme-prod\n");
+
+  out_.str("");
+  err_.str("");
+  EXPECT_EQ(Run({"connections", "delete", "acme-prod", "-o", "csv"}), kSuccess);
+  EXPECT_EQ(out_.str(), "");
+  EXPECT_EQ(err_.str(), "deleted connections/acme-prod\n");
+}
+
+TEST_F(LeverctlTest, FailedDeletePrintsNothingOnStandardOutput) {
+  server_.delete_connection = [](const v1::DeleteConnectionRequest&,
+                                 google::protobuf::Empty*) {
+    return grpc::Status(grpc::StatusCode::ABORTED, "etag mismatch");
+  };
+  EXPECT_EQ(Run({"connections", "delete", "acme-prod", "-o", "json"}),
+            kServerError);
+  EXPECT_EQ(out_.str(), "");
+  EXPECT_EQ(err_.str(), "leverctl: ABORTED: etag mismatch\n");
+}
+
 TEST_F(LeverctlTest, TestExitsWithThreeWhenNotReady) {
   server_.test_connection = [](const v1::TestConnectionRequest&,
                                v1::TestConnectionResponse* response) {
@@ -261,6 +411,26 @@ TEST_F(LeverctlTest, TestExitsWithThreeWhenNotReady) {
   EXPECT_EQ(err_.str(),
             "connections/acme-prod is not ready: not granted: "
             "'list requisitions'\n");
+}
+
+TEST_F(LeverctlTest, TestTableShowsTheWholeDetail) {
+  const std::string detail =
+      "Lever answered 403: the key lacks the permission "
+      "'Requisitions: read (including confidential)'";
+  server_.test_connection = [detail](const v1::TestConnectionRequest&,
+                                     v1::TestConnectionResponse* response) {
+    v1::PermissionCheck* check = response->add_checks();
+    check->set_permission(
+        "list confidential requisitions of every team, one by one");
+    check->set_result(v1::PermissionCheck::RESULT_DENIED);
+    check->set_detail(detail);
+    response->set_api_key_accepted(true);
+    return grpc::Status::OK;
+  };
+  EXPECT_EQ(Run({"connections", "test", "acme-prod"}), kNotReady);
+  EXPECT_THAT(out_.str(), HasSubstr("   " + detail + "\n"));
+  EXPECT_THAT(out_.str(),
+              HasSubstr("list confidential requisitions of every…"));
 }
 
 TEST_F(LeverctlTest, TestExitsWithZeroWhenReady) {
@@ -396,7 +566,7 @@ TEST_F(LeverctlTest, ImportSendsTheFilter) {
                  "ENG-1",
                  "--columns",
                  "id, name",
-                 "--columns=code",
+                 "--columns=requisition_code",
                  "--page-size",
                  "25"}),
             kSuccess);
@@ -408,8 +578,32 @@ TEST_F(LeverctlTest, ImportSendsTheFilter) {
   EXPECT_EQ(request.filter().created_after().seconds(), 1704067200);
   EXPECT_EQ(request.filter().created_before().seconds(), 1706688000);
   EXPECT_THAT(request.filter().requisition_codes(), ElementsAre("ENG-1"));
-  EXPECT_THAT(request.columns(), ElementsAre("id", "name", "code"));
+  EXPECT_THAT(request.columns(), ElementsAre("id", "name", "requisition_code"));
   EXPECT_EQ(request.page_size(), 25);
+}
+
+TEST_F(LeverctlTest, ImportPageSizeMustBeOneToHundred) {
+  for (const char* page_size : {"0", "101", "500", "-3", "ten"}) {
+    err_.str("");
+    EXPECT_EQ(Run({"requisitions", "import", "--connection", "acme-prod",
+                   "--application", "a", "--page-size", page_size}),
+              kUsageError)
+        << page_size;
+    EXPECT_EQ(err_.str(),
+              "leverctl: --page-size must be between 1 and 100\n"
+              "Run 'leverctl requisitions import --help' for usage.\n")
+        << page_size;
+  }
+  EXPECT_THAT(server_.calls(), IsEmpty());
+
+  ScriptImport(server_, {});
+  for (const char* page_size : {"1", "100"}) {
+    EXPECT_EQ(Run({"requisitions", "import", "--connection", "acme-prod",
+                   "--application", "a", "--page-size", page_size}),
+              kSuccess);
+    EXPECT_EQ(server_.LastRequest<v1::StreamRequisitionsRequest>().page_size(),
+              std::stoi(page_size));
+  }
 }
 
 TEST_F(LeverctlTest, ImportWithABadDateIsAUsageError) {

@@ -185,7 +185,7 @@ TEST(CsvRowsTest, HeaderThenOneRecordPerRow) {
               Column("name", v1::COLUMN_TYPE_STRING),
               Column("headcount_total", v1::COLUMN_TYPE_INTEGER),
               Column("compensation_band_min", v1::COLUMN_TYPE_DOUBLE),
-              Column("posting_ids", v1::COLUMN_TYPE_STRING, true)});
+              Column("postings", v1::COLUMN_TYPE_STRING, true)});
   const std::string csv =
       WriteRows(OutputFormat::kCsv, schema,
                 {Row({Text("r1"), Text("Engineer, \"Backend\""), Integer(2),
@@ -193,9 +193,23 @@ TEST(CsvRowsTest, HeaderThenOneRecordPerRow) {
                  Row({Text("r2"), Text("Ingénieure\r\nlogiciel 東京"),
                       Integer(1), Double(0.5), List({})})});
   EXPECT_EQ(csv,
-            "id,name,headcount_total,compensation_band_min,posting_ids\n"
+            "id,name,headcount_total,compensation_band_min,postings\n"
             "r1,\"Engineer, \"\"Backend\"\"\",2,50000,p1|p2\n"
             "r2,\"Ingénieure\r\nlogiciel 東京\",1,0.5,\"\"\n");
+}
+
+TEST(CsvRowsTest, ListsAreOneFieldQuotedWhenNeeded) {
+  const v1::RequisitionSchema schema =
+      Schema({Column("postings", v1::COLUMN_TYPE_STRING, true),
+              Column("offer_ids", v1::COLUMN_TYPE_STRING, true)});
+  const std::string csv =
+      WriteRows(OutputFormat::kCsv, schema,
+                {Row({List({Text("Paris, France"), Text("b")}), List({})}),
+                 Row({Null(), List({Text("o-1")})})});
+  EXPECT_EQ(csv,
+            "postings,offer_ids\n"
+            "\"Paris, France|b\",\"\"\n"
+            ",o-1\n");
 }
 
 TEST(CsvRowsTest, NullIsAnEmptyFieldAndEmptyTextIsQuoted) {
@@ -218,9 +232,9 @@ TEST(JsonRowsTest, NativeTypesKeyedByColumnName) {
       Schema({Column("id", v1::COLUMN_TYPE_STRING),
               Column("headcount_total", v1::COLUMN_TYPE_INTEGER),
               Column("compensation_band_min", v1::COLUMN_TYPE_DOUBLE),
-              Column("confidential", v1::COLUMN_TYPE_BOOL),
+              Column("backfill", v1::COLUMN_TYPE_BOOL),
               Column("created_at", v1::COLUMN_TYPE_TIMESTAMP),
-              Column("posting_ids", v1::COLUMN_TYPE_STRING, true),
+              Column("postings", v1::COLUMN_TYPE_STRING, true),
               Column("location", v1::COLUMN_TYPE_STRING)});
   const std::string json = WriteRows(
       OutputFormat::kJson, schema,
@@ -230,13 +244,13 @@ TEST(JsonRowsTest, NativeTypesKeyedByColumnName) {
             List({}), Text("Zürich")})});
   EXPECT_EQ(json,
             "{\"id\":\"r1\",\"headcount_total\":3,"
-            "\"compensation_band_min\":50000,\"confidential\":false,"
+            "\"compensation_band_min\":50000,\"backfill\":false,"
             "\"created_at\":\"2019-07-30T19:10:32.308Z\","
-            "\"posting_ids\":[\"p1\",\"p2\"],\"location\":null}\n"
+            "\"postings\":[\"p1\",\"p2\"],\"location\":null}\n"
             "{\"id\":\"r2\",\"headcount_total\":-1,"
-            "\"compensation_band_min\":0.5,\"confidential\":true,"
+            "\"compensation_band_min\":0.5,\"backfill\":true,"
             "\"created_at\":\"2019-07-30T19:10:32Z\","
-            "\"posting_ids\":[],\"location\":\"Zürich\"}\n");
+            "\"postings\":[],\"location\":\"Zürich\"}\n");
 }
 
 TEST(JsonRowsTest, TextIsEscapedAndOddNumbersAreStrings) {
@@ -278,6 +292,17 @@ TEST(TextTableTest, AlignsColumnsUnderTheHeader) {
             "NAME        ROWS   NOTE\n"
             "acme-prod     12   ok\n"
             "b           1234\n");
+}
+
+TEST(TextTableTest, ColumnKeptWholeIsNotCut) {
+  TextTable table({"NAME", "NOTE"});
+  table.KeepWhole(1);
+  const std::string long_text(50, 'n');
+  table.AddRow({long_text, long_text});
+  std::ostringstream out;
+  table.Print(out);
+  EXPECT_EQ(out.str(), "NAME" + std::string(36, ' ') + "   NOTE\n" +
+                           std::string(39, 'n') + "…   " + long_text + "\n");
 }
 
 TEST(TextTableTest, AlignsWideCharactersByColumns) {
@@ -375,9 +400,9 @@ TEST(ConnectionOutputTest, ListAsTableAndCsv) {
   ASSERT_TRUE(PrintConnections(connections, OutputFormat::kTable, table).ok());
   EXPECT_EQ(table.str(),
             "NAME                       DISPLAY NAME   ENVIRONMENT   "
-            "APPLICATIONS               KEY HINT   UPDATED\n"
+            "APPLICATIONS                KEY HINT   UPDATED\n"
             "connections/acme-prod      Acme           production    "
-            "pigment-planning,finance   a1b2       2019-07-30T19:10:32Z\n"
+            "pigment-planning, finance   a1b2       2019-07-30T19:10:32Z\n"
             "connections/acme-sandbox                  sandbox       "
             "pigment-planning\n");
 
@@ -425,10 +450,36 @@ TEST(TestResultOutputTest, TableOfChecks) {
             "   -         -   connection refused\n");
 }
 
+TEST(TestResultOutputTest, TableKeepsTheWholeDetail) {
+  v1::TestConnectionResponse result;
+  v1::PermissionCheck* denied = result.add_checks();
+  denied->set_permission(std::string(45, 'p'));
+  denied->set_result(v1::PermissionCheck::RESULT_DENIED);
+  denied->set_detail(
+      "missing permission 'Requisitions: read' (confidential "
+      "requisitions included)");
+
+  std::ostringstream out;
+  ASSERT_TRUE(PrintTestResult(result, OutputFormat::kTable, out).ok());
+  EXPECT_THAT(out.str(), HasSubstr(std::string(39, 'p') + "…   "));
+  EXPECT_THAT(out.str(), HasSubstr("   " + denied->detail() + "\n"));
+}
+
+TEST(EmptyOutputTest, JsonIsAnEmptyObjectOthersNothing) {
+  std::ostringstream json;
+  ASSERT_TRUE(PrintEmpty(OutputFormat::kJson, json).ok());
+  EXPECT_EQ(json.str(), "{}\n");
+  for (OutputFormat format : {OutputFormat::kCsv, OutputFormat::kTable}) {
+    std::ostringstream out;
+    ASSERT_TRUE(PrintEmpty(format, out).ok());
+    EXPECT_EQ(out.str(), "");
+  }
+}
+
 TEST(SchemaOutputTest, TableOfColumns) {
   v1::RequisitionSchema schema =
       Schema({Column("id", v1::COLUMN_TYPE_STRING),
-              Column("posting_ids", v1::COLUMN_TYPE_STRING, true),
+              Column("postings", v1::COLUMN_TYPE_STRING, true),
               Column("custom.level", v1::COLUMN_TYPE_DOUBLE)});
   schema.mutable_columns(0)->set_label("Id");
   schema.mutable_columns(0)->set_source(v1::COLUMN_SOURCE_STANDARD);
@@ -442,7 +493,7 @@ TEST(SchemaOutputTest, TableOfColumns) {
   EXPECT_EQ(out.str(),
             "NAME           LABEL      TYPE       SOURCE\n"
             "id             Id         string     standard\n"
-            "posting_ids    Postings   string[]   standard\n"
+            "postings       Postings   string[]   standard\n"
             "custom.level   Level      double     custom\n");
 }
 
