@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "client/leverctl/command_line.h"
 #include "client/leverctl/session.h"
+#include "leverconnect/v1/import.pb.h"
 
 namespace leverconnect::leverctl {
 
@@ -31,6 +32,10 @@ std::vector<Command> ConnectionCommands();
 
 // requisitions schema, import.
 std::vector<Command> RequisitionCommands();
+
+// The line `requisitions import` ends with on standard error: rows, pages,
+// retries and time, then whatever slowed the import down.
+std::string ImportSummaryText(const v1::ImportSummary& summary);
 
 }  // namespace leverconnect::leverctl
 

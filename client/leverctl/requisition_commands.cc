@@ -1,4 +1,5 @@
 // leverctl requisitions schema | import.
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -7,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "client/leverctl/argument_values.h"
 #include "client/leverctl/commands.h"
 
@@ -32,21 +34,6 @@ std::vector<FlagSpec> ConnectionFlags() {
 std::string Count(int64_t count, absl::string_view one,
                   absl::string_view many) {
   return absl::StrCat(count, " ", count == 1 ? one : many);
-}
-
-std::string SummaryText(const v1::ImportSummary& summary) {
-  const double seconds = static_cast<double>(summary.elapsed().seconds()) +
-                         summary.elapsed().nanos() / 1e9;
-  std::string text = absl::StrFormat(
-      "imported %s in %s (%s) in %.3fs", Count(summary.rows(), "row", "rows"),
-      Count(summary.pages(), "page", "pages"),
-      Count(summary.retries(), "retry", "retries"), seconds);
-  if (summary.rows_with_warnings() > 0) {
-    absl::StrAppend(&text, "; ",
-                    Count(summary.rows_with_warnings(), "row", "rows"),
-                    " with warnings");
-  }
-  return text;
 }
 
 // Shows an import while it runs: rows on stdout in the chosen format as
@@ -193,7 +180,7 @@ int ImportRequisitions(const Invocation& invocation, Session& session) {
     return session.ServerError(*printer.failure());
   }
   if (!summary.ok()) return session.ServerError(summary.status());
-  session.err() << SummaryText(*summary) << "\n";
+  session.err() << ImportSummaryText(*summary) << "\n";
   return kSuccess;
 }
 
@@ -296,7 +283,55 @@ Command ImportCommand() {
   return command;
 }
 
+double Seconds(const google::protobuf::Duration& duration) {
+  return static_cast<double>(duration.seconds()) + duration.nanos() / 1e9;
+}
+
+// What slowed the import down, when anything did: retries by cause, 429s,
+// listing restarts, and the time waited for the budget and between tries.
+std::string DelaysText(const v1::ImportSummary& summary) {
+  std::string text;
+  if (!summary.retries_by_cause().empty()) {
+    std::vector<std::string> causes;
+    for (const auto& [cause, count] : summary.retries_by_cause()) {
+      causes.push_back(absl::StrCat(cause, " ", count));
+    }
+    std::sort(causes.begin(), causes.end());
+    absl::StrAppend(&text, "; retries: ", absl::StrJoin(causes, ", "));
+  }
+  if (summary.rate_limited() > 0) {
+    absl::StrAppend(&text, "; ", summary.rate_limited(), " answered 429");
+  }
+  if (summary.listing_restarts() > 0) {
+    absl::StrAppend(&text, "; listing restarted ",
+                    Count(summary.listing_restarts(), "time", "times"));
+  }
+  if (Seconds(summary.budget_wait()) >= 0.001) {
+    absl::StrAppend(&text, absl::StrFormat("; waited %.3fs for the request "
+                                           "budget",
+                                           Seconds(summary.budget_wait())));
+  }
+  if (Seconds(summary.backoff_wait()) >= 0.001) {
+    absl::StrAppend(&text, absl::StrFormat("; %.3fs between retries",
+                                           Seconds(summary.backoff_wait())));
+  }
+  return text;
+}
+
 }  // namespace
+
+std::string ImportSummaryText(const v1::ImportSummary& summary) {
+  std::string text = absl::StrFormat(
+      "imported %s in %s (%s) in %.3fs", Count(summary.rows(), "row", "rows"),
+      Count(summary.pages(), "page", "pages"),
+      Count(summary.retries(), "retry", "retries"), Seconds(summary.elapsed()));
+  if (summary.rows_with_warnings() > 0) {
+    absl::StrAppend(&text, "; ",
+                    Count(summary.rows_with_warnings(), "row", "rows"),
+                    " with warnings");
+  }
+  return text + DelaysText(summary);
+}
 
 std::vector<Command> RequisitionCommands() {
   return {SchemaCommand(), ImportCommand()};

@@ -125,7 +125,8 @@ TEST(FaultSoakTest, TenPercentFaultsLoseAndRepeatNothing) {
   FakeLeverOptions options;
   options.generate = 3000;
   options.seed = 11;
-  options.faults = {{FaultKind::kTooManyRequests, 0.02},
+  options.faults = {{FaultKind::kTooManyRequests, 0.01},
+                    {FaultKind::kGatewayTimeout, 0.01},
                     {FaultKind::kInternalError, 0.01},
                     {FaultKind::kBadGateway, 0.01},
                     {FaultKind::kServiceUnavailable, 0.01},

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "client/leverctl/app.h"
+#include "client/leverctl/commands.h"
 #include "client/testing/fake_server.h"
 
 namespace leverconnect::leverctl {
@@ -653,6 +654,32 @@ TEST_F(LeverctlTest, ImportShowsRowWarnings) {
             "string \"9\"\n"
             "imported 1 row in 1 page (0 retries) in 0.000s; 1 row with "
             "warnings\n");
+}
+
+}  // namespace
+}  // namespace leverconnect::leverctl
+
+namespace leverconnect::leverctl {
+namespace {
+
+TEST(ImportSummaryTextTest, NamesWhatSlowedTheImportDown) {
+  v1::ImportSummary summary;
+  summary.set_rows(3000);
+  summary.set_pages(30);
+  summary.set_retries(3);
+  summary.mutable_elapsed()->set_seconds(4);
+  (*summary.mutable_retries_by_cause())["rate_limited"] = 2;
+  (*summary.mutable_retries_by_cause())["network"] = 1;
+  summary.set_rate_limited(2);
+  summary.set_listing_restarts(1);
+  summary.mutable_budget_wait()->set_seconds(1);
+  summary.mutable_budget_wait()->set_nanos(500000000);
+  summary.mutable_backoff_wait()->set_nanos(250000000);
+  EXPECT_EQ(ImportSummaryText(summary),
+            "imported 3000 rows in 30 pages (3 retries) in 4.000s; retries: "
+            "network 1, rate_limited 2; 2 answered 429; listing restarted 1 "
+            "time; waited 1.500s for the request budget; 0.250s between "
+            "retries");
 }
 
 }  // namespace
