@@ -100,39 +100,33 @@ class Import {
   }
 
  private:
+  // Where one listing stands with its cursors.
+  struct CursorState {
+    absl::flat_hash_set<std::string> seen;  // cursors of this pass
+    bool asked_again = false;  // the current cursor was refused once
+    int restarts = 0;
+  };
+
   absl::Status ReadListing(const Listing& listing) {
     lever::RequisitionQuery query = BaseQuery(options_);
     query.status = listing.status;
     query.requisition_code = listing.requisition_code;
-    absl::flat_hash_set<std::string> cursors;
-    int restarts = 0;
+    CursorState cursor;
     while (true) {
       if (context_.IsCancelled()) return Stopped();
       absl::StatusOr<lever::RequisitionPage> page =
           lever_.ListRequisitions(query, context_);
-      if (!page.ok() && lever::IsInvalidOffsetToken(page.status()) &&
-          restarts == kMaxListingRestarts) {
-        return absl::UnavailableError(absl::StrCat(
-            "Lever rejected the paging cursor of GET /requisitions ",
-            restarts + 1, " times; last answer: ", page.status().message()));
-      }
       if (!page.ok() && lever::IsInvalidOffsetToken(page.status())) {
-        // Lever no longer accepts the cursor: read the listing again from
-        // the start; requisitions already sent are skipped.
-        ++restarts;
-        ++listing_restarts_;
-        log::Log(log::Severity::kWarning,
-                 "Lever rejected the paging cursor; reading the listing again",
-                 {{"restart", restarts}, {"rows_sent", rows_}});
-        query.offset.clear();
-        cursors.clear();
+        absl::Status recovered = Recover(page.status(), query, cursor);
+        if (!recovered.ok()) return recovered;
         continue;
       }
       if (!page.ok()) return page.status();
+      cursor.asked_again = false;
       ++pages_;
       if (!SendPage(*page)) return Stopped();
       if (!page->has_next) return absl::OkStatus();
-      if (page->next.empty() || !cursors.insert(page->next).second) {
+      if (page->next.empty() || !cursor.seen.insert(page->next).second) {
         return absl::UnavailableError(
             absl::StrCat("Lever answered GET /requisitions (page ", pages_,
                          ") with hasNext but ",
@@ -142,6 +136,37 @@ class Import {
       }
       query.offset = page->next;
     }
+  }
+
+  // Lever refused the cursor of `query`. Asks once more with the same
+  // cursor, since a passing refusal then costs one request; after a second
+  // refusal reads the listing again from the start, skipping requisitions
+  // already sent, at most kMaxListingRestarts times.
+  absl::Status Recover(const absl::Status& refusal,
+                       lever::RequisitionQuery& query, CursorState& cursor) {
+    if (!cursor.asked_again) {
+      cursor.asked_again = true;
+      ++cursor_retries_;
+      log::Log(log::Severity::kWarning,
+               "Lever rejected the paging cursor; asking again with it",
+               {{"rows_sent", rows_}});
+      return absl::OkStatus();
+    }
+    if (cursor.restarts == kMaxListingRestarts) {
+      return absl::UnavailableError(absl::StrCat(
+          "Lever kept rejecting the paging cursor of GET /requisitions after ",
+          cursor.restarts,
+          " fresh starts of the listing; last answer: ", refusal.message()));
+    }
+    ++cursor.restarts;
+    ++listing_restarts_;
+    log::Log(log::Severity::kWarning,
+             "Lever rejected the paging cursor again; reading the listing "
+             "again from the start",
+             {{"restart", cursor.restarts}, {"rows_sent", rows_}});
+    cursor = CursorState{{}, false, cursor.restarts};
+    query.offset.clear();
+    return absl::OkStatus();
   }
 
   bool SendPage(const lever::RequisitionPage& page) {
@@ -176,11 +201,15 @@ class Import {
     summary.set_rows(rows_);
     summary.set_pages(pages_);
     const lever::LeverCallStats& stats = lever_.stats();
-    summary.set_retries(stats.retries);
+    summary.set_retries(stats.retries + cursor_retries_);
     summary.set_rows_with_warnings(rows_with_warnings_);
     summary.set_rate_limited(stats.rate_limited);
     for (const auto& [cause, count] : stats.retries_by_cause) {
       (*summary.mutable_retries_by_cause())[cause] = count;
+    }
+    if (cursor_retries_ > 0) {
+      (*summary.mutable_retries_by_cause())["rejected_cursor"] =
+          cursor_retries_;
     }
     *summary.mutable_budget_wait() = TimeUtil::NanosecondsToDuration(
         absl::ToInt64Nanoseconds(stats.budget_wait));
@@ -206,6 +235,7 @@ class Import {
   std::int64_t rows_with_warnings_ = 0;
   int pages_ = 0;
   int listing_restarts_ = 0;
+  int cursor_retries_ = 0;
 };
 
 }  // namespace

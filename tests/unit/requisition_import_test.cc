@@ -122,10 +122,25 @@ TEST_F(RequisitionImportTest, ARepeatedTokenStopsInsteadOfLooping) {
 constexpr char kInvalidToken[] =
     R"({"code":"BadRequestError","message":"Invalid offset token"})";
 
-TEST_F(RequisitionImportTest, ARejectedCursorRestartsTheListingExactlyOnce) {
+TEST_F(RequisitionImportTest, ARejectedCursorIsAskedAgainOnce) {
+  http_.Answer(200, kNoFields);
+  http_.Answer(200, R"({"data":[{"id":"a"}],"hasNext":true,"next":"t1"})");
+  http_.Answer(400, kInvalidToken);
+  http_.Answer(200, R"({"data":[{"id":"b"}],"hasNext":false})");
+  auto summary = Run({});
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_THAT(sink_.ids_, ElementsAre("a", "b"));
+  EXPECT_EQ(summary->listing_restarts(), 0);
+  EXPECT_EQ(summary->retries(), 1);
+  EXPECT_EQ(summary->retries_by_cause().at("rejected_cursor"), 1);
+  EXPECT_EQ(http_.requests()[3].url, http_.requests()[2].url);
+}
+
+TEST_F(RequisitionImportTest, ACursorRejectedTwiceRestartsTheListingOnce) {
   http_.Answer(200, kNoFields);
   http_.Answer(200, R"({"data":[{"id":"a"},{"id":"b"}],"hasNext":true,
                         "next":"t1"})");
+  http_.Answer(400, kInvalidToken);
   http_.Answer(400, kInvalidToken);
   http_.Answer(200, R"({"data":[{"id":"a"},{"id":"b"}],"hasNext":true,
                         "next":"t9"})");
@@ -135,7 +150,7 @@ TEST_F(RequisitionImportTest, ARejectedCursorRestartsTheListingExactlyOnce) {
   EXPECT_THAT(sink_.ids_, ElementsAre("a", "b", "c"));
   EXPECT_EQ(summary->rows(), 3);
   EXPECT_EQ(summary->listing_restarts(), 1);
-  EXPECT_EQ(http_.requests()[3].url,
+  EXPECT_EQ(http_.requests()[4].url,
             "https://lever.test/v1/requisitions?limit=100");
 }
 
@@ -144,15 +159,16 @@ TEST_F(RequisitionImportTest, RestartsAreBounded) {
   http_.Answer(200, R"({"data":[{"id":"a"}],"hasNext":true,"next":"t1"})");
   for (int i = 0; i < 6; ++i) {
     http_.Answer(400, kInvalidToken);
+    http_.Answer(400, kInvalidToken);
     http_.Answer(200, R"({"data":[{"id":"a"}],"hasNext":true,"next":"t1"})");
   }
   auto summary = Run({});
   EXPECT_EQ(summary.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(summary.status().message(),
-              HasSubstr("rejected the paging cursor of GET /requisitions 6 "
-                        "times; last answer: Lever answered GET /requisitions "
-                        "with HTTP 400 (BadRequestError: Invalid offset "
-                        "token)"));
+              HasSubstr("kept rejecting the paging cursor of GET "
+                        "/requisitions after 5 fresh starts of the listing; "
+                        "last answer: Lever answered GET /requisitions with "
+                        "HTTP 400 (BadRequestError: Invalid offset token)"));
   EXPECT_THAT(sink_.ids_, ElementsAre("a"));
 }
 
