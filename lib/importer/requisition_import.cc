@@ -238,6 +238,34 @@ class Import {
   int cursor_retries_ = 0;
 };
 
+// Each listing of a filter is one sequence of Lever pages: these bound
+// how many a request can ask for, and how long each value may be.
+constexpr int kMaxStatuses = 20;
+constexpr std::size_t kMaxStatusLength = 64;
+constexpr int kMaxRequisitionCodes = 200;
+constexpr std::size_t kMaxRequisitionCodeLength = 128;
+
+absl::Status ValidateTexts(
+    const google::protobuf::RepeatedPtrField<std::string>& texts,
+    absl::string_view field, int max_count, std::size_t max_length) {
+  if (texts.size() > max_count) {
+    return absl::InvalidArgumentError(absl::StrCat(field, " has ", texts.size(),
+                                                   " values; at most ",
+                                                   max_count, " are allowed"));
+  }
+  for (const std::string& text : texts) {
+    if (text.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, " has an empty value"));
+    }
+    if (text.size() > max_length) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          field, " has a value longer than ", max_length, " characters"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ValidateImportOptions(const v1::RequisitionFilter& filter,
@@ -246,17 +274,14 @@ absl::Status ValidateImportOptions(const v1::RequisitionFilter& filter,
     return absl::InvalidArgumentError(absl::StrCat(
         "page_size must be between 0 and ", kMaxPageSize, ", not ", page_size));
   }
-  for (const std::string& status : filter.statuses()) {
-    if (status.empty()) {
-      return absl::InvalidArgumentError("filter.statuses has an empty status");
-    }
+  absl::Status valid = ValidateTexts(filter.statuses(), "filter.statuses",
+                                     kMaxStatuses, kMaxStatusLength);
+  if (valid.ok()) {
+    valid =
+        ValidateTexts(filter.requisition_codes(), "filter.requisition_codes",
+                      kMaxRequisitionCodes, kMaxRequisitionCodeLength);
   }
-  for (const std::string& code : filter.requisition_codes()) {
-    if (code.empty()) {
-      return absl::InvalidArgumentError(
-          "filter.requisition_codes has an empty code");
-    }
-  }
+  if (!valid.ok()) return valid;
   const std::string& confidentiality = filter.confidentiality();
   if (!confidentiality.empty() && confidentiality != "confidential" &&
       confidentiality != "non-confidential" && confidentiality != "all") {

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <utility>
 
+#include <arpa/inet.h>
+
 #include "absl/status/status.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/match.h"
@@ -86,6 +88,48 @@ absl::Status StatusFromLeverAnswer(absl::string_view what,
 
 bool IsInvalidOffsetToken(const absl::Status& status) {
   return status.GetPayload(kInvalidOffsetTokenPayload).has_value();
+}
+
+namespace {
+
+// The host of an http(s) URL without its port; empty when there is none.
+absl::string_view UrlHost(absl::string_view url) {
+  absl::string_view rest = url.substr(url.find("://") + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  rest = rest.substr(
+      rest.rfind('@') == absl::string_view::npos ? 0 : rest.rfind('@') + 1);
+  if (absl::StartsWith(rest, "[")) return rest.substr(0, rest.find(']') + 1);
+  return rest.substr(0, rest.find(':'));
+}
+
+bool IsLoopbackHost(absl::string_view host) {
+  if (host == "localhost" || host == "[::1]") return true;
+  in_addr address;
+  const std::string text(host);
+  return inet_pton(AF_INET, text.c_str(), &address) == 1 &&
+         (ntohl(address.s_addr) >> 24) == 127;
+}
+
+}  // namespace
+
+absl::Status ValidateBaseUrl(absl::string_view url) {
+  const bool https = absl::StartsWith(url, "https://");
+  if (!https && !absl::StartsWith(url, "http://")) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Lever base URL \"", url, "\" must start with https://"));
+  }
+  const absl::string_view host = UrlHost(url);
+  if (host.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Lever base URL \"", url, "\" has no host"));
+  }
+  if (!https && !IsLoopbackHost(host)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Lever base URL \"", url,
+        "\" is plain http to a host other than loopback; API keys would "
+        "cross the network unencrypted: use https://"));
+  }
+  return absl::OkStatus();
 }
 
 std::string EncodeQueryValue(absl::string_view text) {

@@ -156,6 +156,11 @@ absl::Status StatusFromLeverAnswer(absl::string_view what,
 // mangled), after which the listing can only start again.
 bool IsInvalidOffsetToken(const absl::Status& status);
 
+// Whether `url` may serve as a Lever base URL: https, or plain http only
+// toward a loopback host (127.0.0.0/8, localhost, [::1]) such as the fake.
+// INVALID_ARGUMENT saying why otherwise.
+absl::Status ValidateBaseUrl(absl::string_view url);
+
 // Percent-encodes `text` for a query string value.
 std::string EncodeQueryValue(absl::string_view text);
 

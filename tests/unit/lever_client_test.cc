@@ -266,3 +266,26 @@ TEST_F(LeverClientFaultTest, DeadlineWhileWaitingOnTheBudgetSendsNothing) {
 
 }  // namespace
 }  // namespace leverconnect::lever
+
+namespace leverconnect::lever {
+namespace {
+
+TEST(ValidateBaseUrlTest, HttpsAlwaysAndPlainHttpOnlyToLoopback) {
+  for (const char* url :
+       {"https://api.lever.co/v1", "https://api.eu.lever.co/v1",
+        "http://127.0.0.1:8080/v1", "http://127.9.9.9/v1",
+        "http://localhost:1/v1", "http://[::1]:99/v1"}) {
+    EXPECT_TRUE(ValidateBaseUrl(url).ok()) << url;
+  }
+  for (const char* url :
+       {"http://api.lever.co/v1", "http://10.0.0.1/v1",
+        "http://127.0.0.1.evil.example/v1", "http://localhost.example/v1",
+        "http://user@api.lever.co/v1", "ftp://api.lever.co", "api.lever.co",
+        "https://", "http://:80/v1"}) {
+    EXPECT_EQ(ValidateBaseUrl(url).code(), absl::StatusCode::kInvalidArgument)
+        << url;
+  }
+}
+
+}  // namespace
+}  // namespace leverconnect::lever

@@ -218,7 +218,16 @@ TEST(ValidateImportOptionsTest, NamesTheBadField) {
   filter.Clear();
   filter.add_statuses("");
   EXPECT_THAT(ValidateImportOptions(filter, 0).message(),
-              HasSubstr("filter.statuses"));
+              HasSubstr("filter.statuses has an empty value"));
+  filter.Clear();
+  for (int i = 0; i < 21; ++i) filter.add_statuses("open");
+  EXPECT_THAT(ValidateImportOptions(filter, 0).message(),
+              HasSubstr("filter.statuses has 21 values; at most 20"));
+  filter.Clear();
+  filter.add_requisition_codes(std::string(129, 'x'));
+  EXPECT_THAT(ValidateImportOptions(filter, 0).message(),
+              HasSubstr("filter.requisition_codes has a value longer than "
+                        "128 characters"));
   filter.Clear();
   filter.mutable_created_after()->set_seconds(20);
   filter.mutable_created_before()->set_seconds(10);
