@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -171,6 +172,17 @@ SecretBox::~SecretBox() {
   for (auto& [version, key] : keys_) OPENSSL_cleanse(key.data(), key.size());
 }
 
+std::uint32_t SecretBox::SealedVersion(std::string_view sealed) {
+  return sealed.size() < kVersionSize ? 0 : GetVersion(sealed);
+}
+
+std::vector<std::uint32_t> SecretBox::versions() const {
+  std::vector<std::uint32_t> versions;
+  versions.reserve(keys_.size());
+  for (const auto& [version, key] : keys_) versions.push_back(version);
+  return versions;
+}
+
 std::uint32_t SecretBox::newest_version() const {
   return keys_.empty() ? 0 : keys_.rbegin()->first;
 }
@@ -215,6 +227,15 @@ absl::StatusOr<std::string> SecretBox::Open(
     return AuthenticationFailure();
   }
   return Decrypt(found->second, sealed.substr(kVersionSize), associated_data);
+}
+
+absl::StatusOr<std::string> SecretBox::Reseal(
+    std::string_view sealed, std::string_view associated_data) const {
+  absl::StatusOr<std::string> plaintext = Open(sealed, associated_data);
+  if (!plaintext.ok()) return plaintext.status();
+  absl::StatusOr<std::string> resealed = Seal(*plaintext, associated_data);
+  OPENSSL_cleanse(plaintext->data(), plaintext->size());
+  return resealed;
 }
 
 }  // namespace leverconnect::crypto

@@ -12,6 +12,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -29,6 +30,19 @@ class SecretBox {
 
   // Same, from the content of such a file (e.g. an environment variable).
   static absl::StatusOr<SecretBox> FromEncodedKey(std::string_view encoded);
+
+  // Reads a keyring: one master key version per line, "VERSION:KEY", where
+  // VERSION is a whole number from 1 to 4294967295 and KEY is 64 hex digits
+  // or padded base64 of 32 bytes; spaces around either are ignored. '#'
+  // starts a comment that runs to the end of the line; blank lines are
+  // skipped. Versions are unique and need not be in order or contiguous;
+  // at least one is required. INVALID_ARGUMENT errors name the file and
+  // the line number (and the version, once read), never key material nor
+  // other text of the line.
+  static absl::StatusOr<SecretBox> FromKeyringFile(const std::string& path);
+
+  // Same, from the content of such a file; errors say "keyring line N".
+  static absl::StatusOr<SecretBox> FromKeyring(std::string_view text);
 
   // REQUIRES: each key is exactly kMasterKeySize bytes; `keys` not empty.
   explicit SecretBox(std::map<std::uint32_t, std::string> keys);
@@ -49,6 +63,21 @@ class SecretBox {
   absl::StatusOr<std::string> Open(std::string_view sealed,
                                    std::string_view associated_data) const;
 
+  // Opens `sealed` with the version that sealed it and seals the plaintext
+  // again with the newest version, for the same associated data. Errors as
+  // for Open and Seal. The plaintext is wiped before returning.
+  absl::StatusOr<std::string> Reseal(std::string_view sealed,
+                                     std::string_view associated_data) const;
+
+  // The master key version recorded in a sealed value; 0 (never a valid
+  // version) when `sealed` is too short to hold one. Says nothing about
+  // whether the value is authentic.
+  static std::uint32_t SealedVersion(std::string_view sealed);
+
+  // The versions this box holds, oldest first.
+  std::vector<std::uint32_t> versions() const;
+
+  // The version Seal uses: the highest one.
   std::uint32_t newest_version() const;
 
  private:

@@ -69,12 +69,25 @@ class ConnectionStore {
   // Removes the row; `expected_etag` as for Update.
   virtual absl::Status Delete(std::string_view id,
                               std::string_view expected_etag) = 0;
+
+  // Replaces only the sealed API key of connection `id` and sets its etag
+  // to `new_etag`, in one transaction; every other field (update_time too)
+  // stays. `expected_etag` as for Update. For re-encryption under a newer
+  // master key: the new etag makes a concurrent read-modify-write of the
+  // connection fail with ABORTED instead of writing back the old value.
+  virtual absl::Status UpdateSealedApiKey(std::string_view id,
+                                          std::string_view sealed_api_key,
+                                          std::string_view expected_etag,
+                                          std::string_view new_etag) = 0;
 };
 
 // Opens (creating when missing) an SQLite database at `path` in WAL mode
 // with synchronous=FULL, and migrates its schema.
 absl::StatusOr<std::unique_ptr<ConnectionStore>> OpenSqliteConnectionStore(
     const std::string& path);
+
+// The SQLite database file the server keeps in its state folder.
+std::string StateDatabasePath(const std::string& state_dir);
 
 }  // namespace leverconnect::storage
 

@@ -289,6 +289,10 @@ absl::StatusOr<std::unique_ptr<ConnectionStore>> OpenSqliteConnectionStore(
   return std::unique_ptr<ConnectionStore>(std::move(*store));
 }
 
+std::string StateDatabasePath(const std::string& state_dir) {
+  return state_dir + "/leverconnect.db";
+}
+
 absl::StatusOr<std::unique_ptr<SqliteConnectionStore>>
 SqliteConnectionStore::Open(const std::string& path) {
   absl::StatusOr<SqliteDatabase> database = SqliteDatabase::Open(path);
@@ -409,6 +413,27 @@ absl::Status SqliteConnectionStore::Delete(std::string_view id,
   if (!statement.ok()) return statement.status();
   statement->BindText(1, id);
   status = statement->Run();  // applications go by ON DELETE CASCADE
+  if (status.ok()) status = transaction->Commit();
+  return status;
+}
+
+absl::Status SqliteConnectionStore::UpdateSealedApiKey(
+    std::string_view id, std::string_view sealed_api_key,
+    std::string_view expected_etag, std::string_view new_etag) {
+  absl::MutexLock lock(&mutex_);
+  absl::StatusOr<SqliteTransaction> transaction =
+      SqliteTransaction::Begin(database_, Mode::kImmediate);
+  if (!transaction.ok()) return transaction.status();
+
+  absl::Status status = CheckEtag(database_, id, expected_etag);
+  if (!status.ok()) return status;
+  absl::StatusOr<SqliteStatement> statement = database_.Prepare(
+      "UPDATE connections SET sealed_api_key = ?2, etag = ?3 WHERE id = ?1");
+  if (!statement.ok()) return statement.status();
+  statement->BindText(1, id);
+  statement->BindBlob(2, sealed_api_key);
+  statement->BindText(3, new_etag);
+  status = statement->Run();
   if (status.ok()) status = transaction->Commit();
   return status;
 }

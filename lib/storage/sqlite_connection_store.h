@@ -49,6 +49,10 @@ class SqliteConnectionStore : public ConnectionStore {
                       std::string_view expected_etag) override;
   absl::Status Delete(std::string_view id,
                       std::string_view expected_etag) override;
+  absl::Status UpdateSealedApiKey(std::string_view id,
+                                  std::string_view sealed_api_key,
+                                  std::string_view expected_etag,
+                                  std::string_view new_etag) override;
 
   absl::StatusOr<SqliteSettings> ReadSettings();
 

@@ -304,6 +304,48 @@ TEST_F(ConnectionStoreTest, UpdateUnknownIsNotFound) {
   EXPECT_EQ(Message(status), "connection 'missing' not found");
 }
 
+TEST_F(ConnectionStoreTest, UpdateSealedApiKeyChangesOnlyKeyAndEtag) {
+  CreateOrFail(MakeConnection("acme"));
+  const std::string resealed("\x00\x00\x00\x02resealed\x00", 13);
+
+  ASSERT_TRUE(
+      store_->UpdateSealedApiKey("acme", resealed, "etag-acme", "etag-2").ok());
+  StoredConnection expected = MakeConnection("acme");
+  expected.sealed_api_key = resealed;
+  expected.etag = "etag-2";
+  ExpectSameConnection(*store_->Get("acme"), expected);
+}
+
+TEST_F(ConnectionStoreTest, UpdateSealedApiKeyWithStaleEtagChangesNothing) {
+  CreateOrFail(MakeConnection("acme"));
+
+  absl::Status status =
+      store_->UpdateSealedApiKey("acme", "other", "etag-old", "etag-2");
+  EXPECT_EQ(status.code(), absl::StatusCode::kAborted);
+  EXPECT_THAT(Message(status), HasSubstr("'acme'"));
+  ExpectSameConnection(*store_->Get("acme"), MakeConnection("acme"));
+}
+
+TEST_F(ConnectionStoreTest, UpdateSealedApiKeyWithoutEtagIsUnconditional) {
+  CreateOrFail(MakeConnection("acme"));
+
+  ASSERT_TRUE(store_->UpdateSealedApiKey("acme", "other", "", "etag-2").ok());
+  EXPECT_EQ(store_->Get("acme")->sealed_api_key, "other");
+  EXPECT_EQ(store_->Get("acme")->etag, "etag-2");
+}
+
+TEST_F(ConnectionStoreTest, UpdateSealedApiKeyOfUnknownIsNotFound) {
+  absl::Status status =
+      store_->UpdateSealedApiKey("missing", "other", "", "etag-2");
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Message(status), "connection 'missing' not found");
+}
+
+TEST(StateDatabasePathTest, IsTheDatabaseFileInTheStateFolder) {
+  EXPECT_EQ(StateDatabasePath("/var/lib/leverconnect"),
+            "/var/lib/leverconnect/leverconnect.db");
+}
+
 TEST_F(ConnectionStoreTest, DeleteChecksEtagThenRemovesRowAndApplications) {
   CreateOrFail(MakeConnection("acme"));
 

@@ -19,6 +19,7 @@
 namespace leverconnect::crypto {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -167,6 +168,50 @@ TEST(SecretBoxTest, CopiesAndAssignmentsKeepWorkingKeys) {
   box = BoxWithVersions({2});
   EXPECT_EQ(box.Open(sealed, kAssociatedData).status().code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+TEST(SecretBoxTest, SealedVersionReadsTheFirstFourBytes) {
+  const std::string sealed =
+      SealOrDie(BoxWithVersions({3, 0x01020304}), kApiKey, kAssociatedData);
+
+  EXPECT_EQ(SecretBox::SealedVersion(sealed), 0x01020304u);
+  EXPECT_EQ(SecretBox::SealedVersion(std::string("\0\0\0\x07", 4)), 7u);
+  EXPECT_EQ(SecretBox::SealedVersion("abc"), 0u);
+  EXPECT_EQ(SecretBox::SealedVersion(""), 0u);
+}
+
+TEST(SecretBoxTest, VersionsAreListedOldestFirst) {
+  EXPECT_THAT(BoxWithVersions({9, 2, 5}).versions(), ElementsAre(2, 5, 9));
+  EXPECT_EQ(BoxWithVersions({9, 2, 5}).newest_version(), 9u);
+}
+
+TEST(SecretBoxTest, ResealMovesAValueToTheNewestVersion) {
+  const std::string sealed =
+      SealOrDie(BoxWithVersions({1}), kApiKey, kAssociatedData);
+  const SecretBox rotated = BoxWithVersions({1, 2});
+
+  absl::StatusOr<std::string> resealed =
+      rotated.Reseal(sealed, kAssociatedData);
+  ASSERT_TRUE(resealed.ok()) << resealed.status();
+  EXPECT_EQ(SecretBox::SealedVersion(*resealed), 2u);
+  EXPECT_EQ(BoxWithVersions({2}).Open(*resealed, kAssociatedData).value_or(""),
+            kApiKey);
+  EXPECT_EQ(
+      BoxWithVersions({2}).Open(*resealed, "connections/other").status().code(),
+      absl::StatusCode::kDataLoss);
+}
+
+TEST(SecretBoxTest, ResealFailsLikeOpen) {
+  std::string sealed =
+      SealOrDie(BoxWithVersions({1}), kApiKey, kAssociatedData);
+  EXPECT_EQ(
+      BoxWithVersions({2}).Reseal(sealed, kAssociatedData).status().code(),
+      absl::StatusCode::kFailedPrecondition);
+  sealed.back() ^= 0x01;
+  absl::StatusOr<std::string> resealed =
+      BoxWithVersions({1, 2}).Reseal(sealed, kAssociatedData);
+  EXPECT_EQ(resealed.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(resealed.status().message(), Not(HasSubstr(kApiKey)));
 }
 
 // A fresh directory per test under the test framework's temp dir.
