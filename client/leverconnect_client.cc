@@ -5,36 +5,32 @@
 
 #include <google/protobuf/empty.pb.h>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
 namespace leverconnect::client {
 namespace {
 
 // The one place where the channel's credentials are chosen.
-// TODO(authentication): use TLS and the caller's token once the server
-// authenticates calls; until then the server listens in plaintext.
-std::shared_ptr<grpc::ChannelCredentials> ChannelCredentials() {
-  return grpc::InsecureChannelCredentials();
+std::shared_ptr<grpc::ChannelCredentials> ChannelCredentials(
+    const ClientOptions& options) {
+  if (options.root_certificates.empty() && options.client_certificate.empty()) {
+    return grpc::InsecureChannelCredentials();
+  }
+  grpc::SslCredentialsOptions tls;
+  tls.pem_root_certs = options.root_certificates;
+  tls.pem_cert_chain = options.client_certificate;
+  tls.pem_private_key = options.client_key;
+  return grpc::SslCredentials(tls);
 }
 
-void ApplyOptions(const CallOptions& options, grpc::ClientContext& context) {
-  if (options.timeout == absl::InfiniteDuration()) return;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + options.timeout));
-}
-
-// Runs one unary RPC of `stub`.
-template <typename Response, typename Stub, typename Request>
-absl::StatusOr<Response> CallUnary(
-    Stub& stub,
-    grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
-                                 Response*),
-    const Request& request, const CallOptions& options) {
-  grpc::ClientContext context;
-  ApplyOptions(options, context);
-  Response response;
-  grpc::Status status = (stub.*method)(&context, request, &response);
-  if (!status.ok()) return FromGrpcStatus(status);
-  return response;
+// Whether gRPC metadata can carry `token`: printable ASCII only.
+bool IsMetadataSafe(const std::string& token) {
+  for (char c : token) {
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -45,13 +41,51 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
                       status.error_message());
 }
 
-Client::Client(std::shared_ptr<grpc::ChannelInterface> channel)
+Client::Client(std::shared_ptr<grpc::ChannelInterface> channel,
+               std::string token)
     : connections_(v1::ConnectionService::NewStub(channel)),
-      imports_(v1::ImportService::NewStub(channel)) {}
+      imports_(v1::ImportService::NewStub(channel)),
+      token_(absl::StripAsciiWhitespace(token)) {}
 
 std::unique_ptr<Client> Client::Connect(const std::string& address) {
+  return Connect(address, ClientOptions());
+}
+
+std::unique_ptr<Client> Client::Connect(const std::string& address,
+                                        const ClientOptions& options) {
   return std::make_unique<Client>(
-      grpc::CreateChannel(address, ChannelCredentials()));
+      grpc::CreateChannel(address, ChannelCredentials(options)), options.token);
+}
+
+absl::Status Client::PrepareContext(const CallOptions& options,
+                                    grpc::ClientContext& context) const {
+  if (options.timeout != absl::InfiniteDuration()) {
+    context.set_deadline(absl::ToChronoTime(absl::Now() + options.timeout));
+  }
+  if (token_.empty()) return absl::OkStatus();
+  if (!IsMetadataSafe(token_)) {
+    return absl::InvalidArgumentError(
+        "the token holds characters gRPC metadata cannot carry (only "
+        "printable ASCII)");
+  }
+  context.AddMetadata("authorization", absl::StrCat("Bearer ", token_));
+  return absl::OkStatus();
+}
+
+// Runs one unary RPC of `stub`.
+template <typename Response, typename Stub, typename Request>
+absl::StatusOr<Response> Client::CallUnary(
+    Stub& stub,
+    grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                 Response*),
+    const Request& request, const CallOptions& options) const {
+  grpc::ClientContext context;
+  absl::Status prepared = PrepareContext(options, context);
+  if (!prepared.ok()) return prepared;
+  Response response;
+  grpc::Status status = (stub.*method)(&context, request, &response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  return response;
 }
 
 absl::StatusOr<v1::Connection> Client::CreateConnection(
@@ -111,7 +145,8 @@ absl::StatusOr<v1::ImportSummary> Client::StreamRequisitions(
     const v1::StreamRequisitionsRequest& request,
     const StreamHandlers& handlers, const CallOptions& options) {
   grpc::ClientContext context;
-  ApplyOptions(options, context);
+  absl::Status prepared = PrepareContext(options, context);
+  if (!prepared.ok()) return prepared;
   std::unique_ptr<grpc::ClientReader<v1::StreamRequisitionsResponse>> reader =
       imports_->StreamRequisitions(&context, request);
 

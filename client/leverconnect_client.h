@@ -4,9 +4,13 @@
 // and ImportService as a blocking call that returns absl::Status or
 // absl::StatusOr. Errors keep the server's code and message unchanged. The
 // client adds no retries and no caching; it never logs, so an API key in a
-// request never leaves the process except to the server.
+// request, or the caller's token, never leaves the process except to the
+// server.
 //
-//   auto client = leverconnect::client::Client::Connect("127.0.0.1:50051");
+//   leverconnect::client::ClientOptions options;
+//   options.token = token;                    // "authorization: Bearer ..."
+//   options.root_certificates = ca_pem;       // TLS; omit on loopback
+//   auto client = leverconnect::client::Client::Connect("host:50051", options);
 //   v1::GetConnectionRequest request;
 //   request.set_name("connections/acme-prod");
 //   absl::StatusOr<v1::Connection> connection =
@@ -30,6 +34,22 @@
 
 namespace leverconnect::client {
 
+// How a client reaches the server, and who it is.
+struct ClientOptions {
+  // Sent with every call as "authorization: Bearer <token>" metadata; no
+  // such metadata when empty. Whitespace around it is dropped.
+  std::string token;
+  // PEM of the certificate authorities that sign the server's certificate.
+  // When set, the channel uses TLS.
+  std::string root_certificates;
+  // PEM of this client's certificate chain and of its private key, for a
+  // server that requires mutual TLS. Set both or neither; when set, the
+  // channel uses TLS (trusting the system's authorities when
+  // root_certificates is empty).
+  std::string client_certificate;
+  std::string client_key;
+};
+
 // Per-call settings.
 struct CallOptions {
   // The call fails with DEADLINE_EXCEEDED when it takes longer. For
@@ -48,13 +68,21 @@ struct StreamHandlers {
 
 class Client {
  public:
-  explicit Client(std::shared_ptr<grpc::ChannelInterface> channel);
+  // Calls through `channel`, sending `token` (when not empty) as bearer
+  // metadata with each call.
+  explicit Client(std::shared_ptr<grpc::ChannelInterface> channel,
+                  std::string token = "");
 
-  // A client of the server at "host:port". The channel is insecure for now;
-  // the credentials are chosen in one place of leverconnect_client.cc.
+  // A client of the server at "host:port" in plaintext, without a token.
   // Connecting is lazy: an unreachable server shows as UNAVAILABLE on the
   // first call.
   static std::unique_ptr<Client> Connect(const std::string& address);
+
+  // The same with `options`: TLS (or mutual TLS) and a token. A token
+  // holding characters gRPC metadata cannot carry fails every call with
+  // INVALID_ARGUMENT; a refused TLS handshake shows as UNAVAILABLE.
+  static std::unique_ptr<Client> Connect(const std::string& address,
+                                         const ClientOptions& options);
 
   absl::StatusOr<v1::Connection> CreateConnection(
       const v1::CreateConnectionRequest& request,
@@ -90,8 +118,21 @@ class Client {
       const StreamHandlers& handlers, const CallOptions& options = {});
 
  private:
+  // Sets the call's deadline and credentials; INVALID_ARGUMENT for a token
+  // that metadata cannot carry.
+  absl::Status PrepareContext(const CallOptions& options,
+                              grpc::ClientContext& context) const;
+
+  template <typename Response, typename Stub, typename Request>
+  absl::StatusOr<Response> CallUnary(
+      Stub& stub,
+      grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                   Response*),
+      const Request& request, const CallOptions& options) const;
+
   std::unique_ptr<v1::ConnectionService::Stub> connections_;
   std::unique_ptr<v1::ImportService::Stub> imports_;
+  std::string token_;
 };
 
 // The absl::Status with the same code and message.

@@ -30,7 +30,10 @@ int main(int argc, char** argv) {
   environment.err = &std::cerr;
   environment.variable = Variable;
   environment.read_api_key = leverctl::ReadApiKeyFromStandardInput;
-  environment.connect = leverconnect::client::Client::Connect;
+  environment.connect = [](const std::string& address,
+                           const leverconnect::client::ClientOptions& options) {
+    return leverconnect::client::Client::Connect(address, options);
+  };
   environment.show_progress = isatty(STDERR_FILENO) != 0;
 
   const std::vector<std::string> arguments(argv + 1, argv + argc);

@@ -7,8 +7,8 @@
 # Data: the recorded Lever sandbox exchanges in ../shared/lever/recorded
 # when they are there (or in LEVER_DATA_DIR), else the project's own demo
 # data in tests/data.
-# DEMO_CHECK_SECRETS=1 also fails when the demo's API key appears in any
-# log or in the database files.
+# DEMO_CHECK_SECRETS=1 also fails when the demo's API key or caller token
+# appears in any log or in the database files.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -49,8 +49,13 @@ wait_for_port() {
 }
 
 api_key="demo_$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-head -c 32 /dev/urandom > "$work/master.key"
-chmod 600 "$work/master.key"
+(umask 077 && head -c 32 /dev/urandom > "$work/master.key")
+
+# One admin caller; the server keeps only its token's SHA-256.
+admin_entry=$(TOKEN_FILE="$work/admin.token" "$root/scripts/new-token.sh" demo-admin admin)
+printf '{"principals": [%s]}\n' "$admin_entry" > "$work/principals.json"
+export LEVERCONNECT_TOKEN
+LEVERCONNECT_TOKEN=$(cat "$work/admin.token")
 
 "$build_dir/tests/fakes/fake-lever" --listen 127.0.0.1:0 \
   --port-file "$work/lever.port" \
@@ -62,7 +67,7 @@ lever_port=$(wait_for_port "$work/lever.port" "${pids[-1]}" "$work/fake-lever.lo
 
 "$build_dir/server/leverconnect-server" --listen 127.0.0.1:0 \
   --port-file "$work/server.port" --state-dir "$work/state" \
-  --master-key-file "$work/master.key" \
+  --master-key-file "$work/master.key" --principals-file "$work/principals.json" \
   --lever-production-url "http://127.0.0.1:$lever_port/v1" \
   --lever-sandbox-url "http://127.0.0.1:$lever_port/v1" \
   2> "$work/server.log" &
@@ -92,9 +97,11 @@ echo "== leverctl requisitions import"
 if [ "${DEMO_CHECK_SECRETS:-0}" = 1 ]; then
   kill -TERM "${pids[1]}"
   wait "${pids[1]}" || true
-  if grep -rqF "$api_key" "$work/server.log" "$work/fake-lever.log" "$work/state"; then
-    echo "demo: the API key leaked into a log or the database" >&2
-    exit 1
-  fi
-  echo "== the API key appears in no log line and no database file"
+  for secret in "$api_key" "$LEVERCONNECT_TOKEN"; do
+    if grep -rqF "$secret" "$work/server.log" "$work/fake-lever.log" "$work/state"; then
+      echo "demo: a secret leaked into a log or the database" >&2
+      exit 1
+    fi
+  done
+  echo "== neither the API key nor the token appears in any log line or database file"
 fi

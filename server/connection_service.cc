@@ -1,16 +1,17 @@
 #include "server/connection_service.h"
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <utility>
 
 #include "absl/random/random.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/util/time_util.h"
+#include "lib/auth/authorizer.h"
 #include "server/rpc_log.h"
 
 namespace leverconnect::server {
@@ -29,18 +30,6 @@ constexpr std::size_t kHintLength = 4;
 // of a key.
 constexpr std::size_t kMinKeyLengthForHint = 12;
 
-bool IsApplicationId(absl::string_view id) {
-  if (id.empty() || id.size() > 63) return false;
-  if (!absl::ascii_islower(id[0]) && !absl::ascii_isdigit(id[0])) return false;
-  for (char c : id) {
-    if (!absl::ascii_islower(c) && !absl::ascii_isdigit(c) && c != '.' &&
-        c != '_' && c != '-') {
-      return false;
-    }
-  }
-  return true;
-}
-
 absl::Status ValidateApplications(
     const google::protobuf::RepeatedPtrField<std::string>& applications,
     absl::string_view field) {
@@ -54,7 +43,7 @@ absl::Status ValidateApplications(
   }
   std::set<std::string> seen;
   for (const std::string& application : applications) {
-    if (!IsApplicationId(application)) {
+    if (!auth::IsApplicationId(application)) {
       return absl::InvalidArgumentError(absl::StrCat(
           field, " has \"", application.substr(0, 100),
           "\", which is not an application id ([a-z0-9][a-z0-9._-]{0,62})"));
@@ -233,12 +222,44 @@ absl::StatusOr<ListToken> DecodeListToken(absl::string_view text,
   return ListToken{parts[1], parts[2]};
 }
 
+// Adds to `response` up to `page_size` connections after `token.after_id`
+// (allowing `token.application` when set) that `principal` may see, and
+// the token of the next page when more of them follow.
+absl::Status ListVisible(storage::ConnectionStore& store,
+                         const auth::Principal& principal, int page_size,
+                         ListToken token,
+                         v1::ListConnectionsResponse* response) {
+  std::string after_id = token.after_id;
+  while (true) {
+    // One more than the page, to learn whether a next page exists.
+    absl::StatusOr<storage::ConnectionPage> page =
+        store.List(page_size + 1, after_id, token.application);
+    if (!page.ok()) return page.status();
+    for (const storage::StoredConnection& stored : page->connections) {
+      if (!auth::MaySee(principal, stored.allowed_applications)) continue;
+      if (response->connections_size() == page_size) {
+        response->set_next_page_token(EncodeListToken(token));
+        return absl::OkStatus();
+      }
+      ToProto(stored, response->add_connections());
+      token.after_id = stored.id;
+    }
+    if (!page->has_more || page->connections.empty()) return absl::OkStatus();
+    after_id = page->connections.back().id;
+  }
+}
+
 }  // namespace
 
 grpc::Status ConnectionService::CreateConnection(
     grpc::ServerContext* context, const v1::CreateConnectionRequest* request,
     v1::Connection* response) {
-  RpcLog rpc("CreateConnection", IdentifyCaller(*context));
+  const absl::StatusOr<auth::Principal> principal =
+      authenticator_.Authenticate(*context);
+  RpcLog rpc("CreateConnection", LoggedCaller(principal));
+  absl::Status admitted = AdmitCall(principal, auth::Method::kCreateConnection);
+  if (!admitted.ok()) return rpc.Finish(admitted);
+
   const v1::Connection& input = request->connection();
   const std::string& id = request->connection_id();
   if (id.empty()) {
@@ -309,10 +330,15 @@ grpc::Status ConnectionService::CreateConnection(
 grpc::Status ConnectionService::GetConnection(
     grpc::ServerContext* context, const v1::GetConnectionRequest* request,
     v1::Connection* response) {
-  RpcLog rpc("GetConnection", IdentifyCaller(*context));
+  const absl::StatusOr<auth::Principal> principal =
+      authenticator_.Authenticate(*context);
+  RpcLog rpc("GetConnection", LoggedCaller(principal));
   rpc.set_connection(request->name());
-  absl::StatusOr<storage::StoredConnection> stored =
-      core_.LoadConnection(request->name(), "name");
+  absl::Status admitted = AdmitCall(principal, auth::Method::kGetConnection);
+  if (!admitted.ok()) return rpc.Finish(admitted);
+
+  absl::StatusOr<storage::StoredConnection> stored = LoadAuthorizedConnection(
+      core_, *principal, auth::Method::kGetConnection, request->name(), "name");
   if (!stored.ok()) return rpc.Finish(stored.status());
   ToProto(*stored, response);
   return rpc.Finish(absl::OkStatus());
@@ -321,16 +347,24 @@ grpc::Status ConnectionService::GetConnection(
 grpc::Status ConnectionService::ListConnections(
     grpc::ServerContext* context, const v1::ListConnectionsRequest* request,
     v1::ListConnectionsResponse* response) {
-  RpcLog rpc("ListConnections", IdentifyCaller(*context));
+  const absl::StatusOr<auth::Principal> principal =
+      authenticator_.Authenticate(*context);
+  RpcLog rpc("ListConnections", LoggedCaller(principal));
+  absl::Status admitted = AdmitCall(principal, auth::Method::kListConnections);
+  if (!admitted.ok()) return rpc.Finish(admitted);
+
   if (request->page_size() < 0) {
     return rpc.Finish(absl::InvalidArgumentError(absl::StrCat(
         "page_size must not be negative, not ", request->page_size())));
   }
   if (!request->application().empty() &&
-      !IsApplicationId(request->application())) {
+      !auth::IsApplicationId(request->application())) {
     return rpc.Finish(absl::InvalidArgumentError(
         "application is not an application id ([a-z0-9][a-z0-9._-]{0,62})"));
   }
+  absl::Status filter =
+      auth::AuthorizeApplicationFilter(*principal, request->application());
+  if (!filter.ok()) return rpc.Finish(filter);
   const int page_size = request->page_size() == 0
                             ? kDefaultPageSize
                             : std::min(request->page_size(), kMaxPageSize);
@@ -342,16 +376,9 @@ grpc::Status ConnectionService::ListConnections(
     token = std::move(*decoded);
   }
 
-  absl::StatusOr<storage::ConnectionPage> page =
-      core_.store().List(page_size, token.after_id, request->application());
-  if (!page.ok()) return rpc.Finish(page.status());
-  for (const storage::StoredConnection& stored : page->connections) {
-    ToProto(stored, response->add_connections());
-  }
-  if (page->has_more && !page->connections.empty()) {
-    token.after_id = page->connections.back().id;
-    response->set_next_page_token(EncodeListToken(token));
-  }
+  absl::Status listed =
+      ListVisible(core_.store(), *principal, page_size, token, response);
+  if (!listed.ok()) return rpc.Finish(listed);
   rpc.set_rows(response->connections_size());
   return rpc.Finish(absl::OkStatus());
 }
@@ -359,11 +386,17 @@ grpc::Status ConnectionService::ListConnections(
 grpc::Status ConnectionService::UpdateConnection(
     grpc::ServerContext* context, const v1::UpdateConnectionRequest* request,
     v1::Connection* response) {
-  RpcLog rpc("UpdateConnection", IdentifyCaller(*context));
+  const absl::StatusOr<auth::Principal> principal =
+      authenticator_.Authenticate(*context);
+  RpcLog rpc("UpdateConnection", LoggedCaller(principal));
   const v1::Connection& input = request->connection();
   rpc.set_connection(input.name());
-  absl::StatusOr<storage::StoredConnection> stored =
-      core_.LoadConnection(input.name(), "connection.name");
+  absl::Status admitted = AdmitCall(principal, auth::Method::kUpdateConnection);
+  if (!admitted.ok()) return rpc.Finish(admitted);
+
+  absl::StatusOr<storage::StoredConnection> stored = LoadAuthorizedConnection(
+      core_, *principal, auth::Method::kUpdateConnection, input.name(),
+      "connection.name");
   if (!stored.ok()) return rpc.Finish(stored.status());
 
   const int old_environment = stored->environment;
@@ -393,10 +426,16 @@ grpc::Status ConnectionService::UpdateConnection(
 grpc::Status ConnectionService::DeleteConnection(
     grpc::ServerContext* context, const v1::DeleteConnectionRequest* request,
     google::protobuf::Empty* response) {
-  RpcLog rpc("DeleteConnection", IdentifyCaller(*context));
+  const absl::StatusOr<auth::Principal> principal =
+      authenticator_.Authenticate(*context);
+  RpcLog rpc("DeleteConnection", LoggedCaller(principal));
   rpc.set_connection(request->name());
-  absl::StatusOr<storage::StoredConnection> stored =
-      core_.LoadConnection(request->name(), "name");
+  absl::Status admitted = AdmitCall(principal, auth::Method::kDeleteConnection);
+  if (!admitted.ok()) return rpc.Finish(admitted);
+
+  absl::StatusOr<storage::StoredConnection> stored = LoadAuthorizedConnection(
+      core_, *principal, auth::Method::kDeleteConnection, request->name(),
+      "name");
   if (!stored.ok()) return rpc.Finish(stored.status());
   absl::Status fresh = CheckEtag(*stored, request->etag());
   if (!fresh.ok()) return rpc.Finish(fresh);
@@ -406,10 +445,16 @@ grpc::Status ConnectionService::DeleteConnection(
 grpc::Status ConnectionService::TestConnection(
     grpc::ServerContext* context, const v1::TestConnectionRequest* request,
     v1::TestConnectionResponse* response) {
-  RpcLog rpc("TestConnection", IdentifyCaller(*context));
+  const absl::StatusOr<auth::Principal> principal =
+      authenticator_.Authenticate(*context);
+  RpcLog rpc("TestConnection", LoggedCaller(principal));
   rpc.set_connection(request->name());
+  absl::Status admitted = AdmitCall(principal, auth::Method::kTestConnection);
+  if (!admitted.ok()) return rpc.Finish(admitted);
+
   absl::StatusOr<storage::StoredConnection> stored =
-      core_.LoadConnection(request->name(), "name");
+      LoadAuthorizedConnection(core_, *principal, auth::Method::kTestConnection,
+                               request->name(), "name");
   if (!stored.ok()) return rpc.Finish(stored.status());
   absl::StatusOr<std::unique_ptr<lever::LeverClient>> lever =
       core_.LeverFor(*stored);
@@ -449,10 +494,15 @@ grpc::Status ConnectionService::TestConnection(
 grpc::Status ConnectionService::RotateApiKey(
     grpc::ServerContext* context, const v1::RotateApiKeyRequest* request,
     v1::Connection* response) {
-  RpcLog rpc("RotateApiKey", IdentifyCaller(*context));
+  const absl::StatusOr<auth::Principal> principal =
+      authenticator_.Authenticate(*context);
+  RpcLog rpc("RotateApiKey", LoggedCaller(principal));
   rpc.set_connection(request->name());
-  absl::StatusOr<storage::StoredConnection> stored =
-      core_.LoadConnection(request->name(), "name");
+  absl::Status admitted = AdmitCall(principal, auth::Method::kRotateApiKey);
+  if (!admitted.ok()) return rpc.Finish(admitted);
+
+  absl::StatusOr<storage::StoredConnection> stored = LoadAuthorizedConnection(
+      core_, *principal, auth::Method::kRotateApiKey, request->name(), "name");
   if (!stored.ok()) return rpc.Finish(stored.status());
   absl::Status valid = ValidateApiKey(request->api_key(), "api_key");
   if (valid.ok()) valid = CheckEtag(*stored, request->etag());

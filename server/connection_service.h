@@ -1,18 +1,23 @@
 // leverconnect.v1.ConnectionService: registering, reading, changing and
 // checking Lever connections. Blocking handlers (they may ask Lever to
-// check a key); thread-safe.
+// check a key); thread-safe. Every call is authenticated and authorized
+// first (see server/caller.h): admins may do everything; members may read,
+// list and test only the connections granted to one of their
+// applications, and change none.
 #ifndef LEVERCONNECT_SERVER_CONNECTION_SERVICE_H_
 #define LEVERCONNECT_SERVER_CONNECTION_SERVICE_H_
 
 #include "leverconnect/v1/connection.grpc.pb.h"
+#include "server/caller.h"
 #include "server/service_core.h"
 
 namespace leverconnect::server {
 
 class ConnectionService final : public v1::ConnectionService::Service {
  public:
-  // `core` must outlive the service.
-  explicit ConnectionService(ServiceCore& core) : core_(core) {}
+  // `core` and `authenticator` must outlive the service.
+  ConnectionService(ServiceCore& core, const Authenticator& authenticator)
+      : core_(core), authenticator_(authenticator) {}
 
   grpc::Status CreateConnection(grpc::ServerContext* context,
                                 const v1::CreateConnectionRequest* request,
@@ -38,6 +43,7 @@ class ConnectionService final : public v1::ConnectionService::Service {
 
  private:
   ServiceCore& core_;
+  const Authenticator& authenticator_;
 };
 
 }  // namespace leverconnect::server

@@ -1,6 +1,5 @@
 #include "server/import_service.h"
 
-#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -23,27 +22,21 @@ std::int64_t ToMilliseconds(const google::protobuf::Duration& duration) {
   return google::protobuf::util::TimeUtil::DurationToMilliseconds(duration);
 }
 
-// Checks the connection and the application, and makes the Lever client
-// that will read through it. The order of checks is the documented one:
-// request, connection, application.
+// Checks the request, then whether `principal` may import through the
+// connection for the application (see server/caller.h), and makes the
+// Lever client that will read through it.
 absl::StatusOr<std::unique_ptr<lever::LeverClient>> OpenImport(
-    ServiceCore& core, const std::string& connection_name,
-    const std::string& application) {
+    ServiceCore& core, const auth::Principal& principal, auth::Method method,
+    const std::string& connection_name, const std::string& application) {
   absl::StatusOr<std::string> id =
       ServiceCore::ParseConnectionName(connection_name, "connection");
   if (!id.ok()) return id.status();
   if (application.empty()) {
     return absl::InvalidArgumentError("application is required");
   }
-  absl::StatusOr<storage::StoredConnection> stored = core.store().Get(*id);
+  absl::StatusOr<storage::StoredConnection> stored = LoadAuthorizedConnection(
+      core, principal, method, connection_name, "connection", application);
   if (!stored.ok()) return stored.status();
-  const auto& allowed = stored->allowed_applications;
-  if (std::find(allowed.begin(), allowed.end(), application) == allowed.end()) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "connection \"", connection_name, "\" does not allow application \"",
-        application.substr(0, 100),
-        "\"; an admin can add it to the connection's allowed applications"));
-  }
   return core.LeverFor(*stored);
 }
 
@@ -52,12 +45,14 @@ class RequisitionStream
     : public grpc::ServerWriteReactor<v1::StreamRequisitionsResponse>,
       public importer::RowSink {
  public:
-  RequisitionStream(ServiceCore& core, grpc::CallbackServerContext* context,
+  RequisitionStream(ServiceCore& core, const Authenticator& authenticator,
+                    grpc::CallbackServerContext* context,
                     const v1::StreamRequisitionsRequest& request)
       : core_(core),
         context_(context),
         request_(request),
-        rpc_("StreamRequisitions", IdentifyCaller(*context)) {
+        principal_(authenticator.Authenticate(*context)),
+        rpc_("StreamRequisitions", LoggedCaller(principal_)) {
     rpc_.set_connection(request.connection());
     worker_ = std::thread([this] { Work(); });
   }
@@ -107,11 +102,15 @@ class RequisitionStream
   }
 
   absl::Status Import() {
+    absl::Status admitted =
+        AdmitCall(principal_, auth::Method::kStreamRequisitions);
+    if (!admitted.ok()) return admitted;
     absl::Status valid = importer::ValidateImportOptions(request_.filter(),
                                                          request_.page_size());
     if (!valid.ok()) return valid;
     absl::StatusOr<std::unique_ptr<lever::LeverClient>> lever =
-        OpenImport(core_, request_.connection(), request_.application());
+        OpenImport(core_, *principal_, auth::Method::kStreamRequisitions,
+                   request_.connection(), request_.application());
     if (!lever.ok()) return lever.status();
 
     importer::ImportOptions options;
@@ -194,6 +193,7 @@ class RequisitionStream
   ServiceCore& core_;
   grpc::CallbackServerContext* context_;
   const v1::StreamRequisitionsRequest& request_;
+  const absl::StatusOr<auth::Principal> principal_;
   RpcLog rpc_;
   std::int64_t rows_ = 0;
   std::thread worker_;
@@ -215,10 +215,17 @@ grpc::Status ImportService::GetRequisitionSchema(
     grpc::ServerContext* context,
     const v1::GetRequisitionSchemaRequest* request,
     v1::RequisitionSchema* response) {
-  RpcLog rpc("GetRequisitionSchema", IdentifyCaller(*context));
+  const absl::StatusOr<auth::Principal> principal =
+      authenticator_.Authenticate(*context);
+  RpcLog rpc("GetRequisitionSchema", LoggedCaller(principal));
   rpc.set_connection(request->connection());
+  absl::Status admitted =
+      AdmitCall(principal, auth::Method::kGetRequisitionSchema);
+  if (!admitted.ok()) return rpc.Finish(admitted);
+
   absl::StatusOr<std::unique_ptr<lever::LeverClient>> lever =
-      OpenImport(core_, request->connection(), request->application());
+      OpenImport(core_, *principal, auth::Method::kGetRequisitionSchema,
+                 request->connection(), request->application());
   if (!lever.ok()) return rpc.Finish(lever.status());
   absl::StatusOr<v1::RequisitionSchema> schema =
       importer::ReadRequisitionSchema(
@@ -233,7 +240,7 @@ grpc::ServerWriteReactor<v1::StreamRequisitionsResponse>*
 ImportService::StreamRequisitions(
     grpc::CallbackServerContext* context,
     const v1::StreamRequisitionsRequest* request) {
-  return new RequisitionStream(core_, context, *request);
+  return new RequisitionStream(core_, authenticator_, context, *request);
 }
 
 }  // namespace leverconnect::server

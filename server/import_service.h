@@ -3,10 +3,14 @@
 // exactly one write in flight; Lever is read on a worker thread per stream,
 // which waits while the client is slow (a small queue of messages sits
 // between the two), and stops at cancellation or the call's deadline.
+// Every call is authenticated and authorized first (see server/caller.h):
+// a member imports only for one of its own applications, through a
+// connection granted to it.
 #ifndef LEVERCONNECT_SERVER_IMPORT_SERVICE_H_
 #define LEVERCONNECT_SERVER_IMPORT_SERVICE_H_
 
 #include "leverconnect/v1/import.grpc.pb.h"
+#include "server/caller.h"
 #include "server/service_core.h"
 
 namespace leverconnect::server {
@@ -15,8 +19,9 @@ class ImportService final
     : public v1::ImportService::WithCallbackMethod_StreamRequisitions<
           v1::ImportService::Service> {
  public:
-  // `core` must outlive the service.
-  explicit ImportService(ServiceCore& core) : core_(core) {}
+  // `core` and `authenticator` must outlive the service.
+  ImportService(ServiceCore& core, const Authenticator& authenticator)
+      : core_(core), authenticator_(authenticator) {}
 
   grpc::Status GetRequisitionSchema(
       grpc::ServerContext* context,
@@ -29,6 +34,7 @@ class ImportService final
 
  private:
   ServiceCore& core_;
+  const Authenticator& authenticator_;
 };
 
 }  // namespace leverconnect::server

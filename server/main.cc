@@ -3,16 +3,22 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "lib/log/log.h"
+#include "lib/storage/connection_store.h"
+#include "server/rekey.h"
 #include "server/server.h"
 
 namespace {
@@ -21,6 +27,7 @@ using leverconnect::log::Log;
 using leverconnect::log::Severity;
 
 constexpr char kUsage[] = R"(Usage: leverconnect-server [flags]
+       leverconnect-server --rekey --state-dir DIR --master-keyring-file PATH
 
 Serves leverconnect.v1.ConnectionService and ImportService over gRPC, with
 gRPC health checking and reflection. Stops gracefully on SIGTERM or SIGINT.
@@ -34,6 +41,31 @@ Flags:
                                stored Lever keys (raw, 64 hex digits or
                                base64); else the environment variable
                                LEVERCONNECT_MASTER_KEY holds it
+  --master-keyring-file PATH   instead of --master-key-file: a keyring, one
+                               master key version per line as VERSION:KEY
+                               (KEY 64 hex digits or base64); seals with the
+                               highest version, opens with any
+  --rekey                      do not serve: re-encrypt every stored Lever
+                               key under the keyring's highest version, print
+                               how many, and exit (1 if any key could not be
+                               opened; those are left unchanged)
+  --principals-file PATH       who may call: a JSON file of principals (id,
+                               role admin or member, applications, SHA-256
+                               of the bearer token, client certificate
+                               common names); required unless --no-auth
+  --no-auth                    trust every caller as an admin named
+                               "anonymous"; for local experiments only
+  --tls-cert PATH              PEM certificate chain of the server: TLS
+  --tls-key PATH               PEM private key of --tls-cert
+  --client-ca PATH             PEM certificate authorities that sign client
+                               certificates: mutual TLS, every connection
+                               must present one (needs --tls-cert)
+  --allow-plaintext            listen without TLS on an address other than
+                               loopback (when something else encrypts the
+                               traffic); refused otherwise
+  --health-listen HOST:PORT    also serve gRPC health checking alone, in
+                               plaintext, here (for probes that cannot
+                               present TLS or client certificates)
   --lever-production-url URL   Lever API of the production environment
                                (default https://api.lever.co/v1)
   --lever-sandbox-url URL      Lever API of the sandbox environment
@@ -55,6 +87,12 @@ struct Flags {
       {"port-file", ""},
       {"state-dir", "state"},
       {"master-key-file", ""},
+      {"master-keyring-file", ""},
+      {"principals-file", ""},
+      {"tls-cert", ""},
+      {"tls-key", ""},
+      {"client-ca", ""},
+      {"health-listen", ""},
       {"lever-production-url", "https://api.lever.co/v1"},
       {"lever-sandbox-url", "https://api.sandbox.lever.co/v1"},
       {"lever-rate", "9"},
@@ -62,6 +100,9 @@ struct Flags {
       {"log-level", "info"},
       {"shutdown-grace", "20s"},
   };
+  bool rekey = false;
+  bool no_auth = false;
+  bool allow_plaintext = false;
 };
 
 // Fills `flags` from argv; false (after printing why) on a bad flag.
@@ -71,6 +112,18 @@ bool ParseFlags(int argc, char** argv, Flags& flags) {
     if (arg == "--help" || arg == "-h") {
       std::fputs(kUsage, stdout);
       std::exit(0);
+    }
+    if (arg == "--rekey") {
+      flags.rekey = true;
+      continue;
+    }
+    if (arg == "--no-auth") {
+      flags.no_auth = true;
+      continue;
+    }
+    if (arg == "--allow-plaintext") {
+      flags.allow_plaintext = true;
+      continue;
     }
     if (!absl::StartsWith(arg, "--")) {
       std::fprintf(stderr, "leverconnect-server: unexpected argument %s\n",
@@ -104,15 +157,59 @@ bool ParseFlags(int argc, char** argv, Flags& flags) {
 }
 
 absl::StatusOr<leverconnect::crypto::SecretBox> LoadMasterKey(
-    const std::string& path) {
-  if (!path.empty()) return leverconnect::crypto::SecretBox::FromKeyFile(path);
+    const std::string& path, const std::string& keyring_path) {
+  using leverconnect::crypto::SecretBox;
+  if (!path.empty() && !keyring_path.empty()) {
+    return absl::InvalidArgumentError(
+        "pass --master-key-file or --master-keyring-file, not both");
+  }
+  if (!keyring_path.empty()) return SecretBox::FromKeyringFile(keyring_path);
+  if (!path.empty()) return SecretBox::FromKeyFile(path);
   const char* encoded = std::getenv("LEVERCONNECT_MASTER_KEY");
   if (encoded == nullptr || *encoded == '\0') {
     return absl::FailedPreconditionError(
-        "no master key: pass --master-key-file or set "
-        "LEVERCONNECT_MASTER_KEY");
+        "no master key: pass --master-key-file or --master-keyring-file, or "
+        "set LEVERCONNECT_MASTER_KEY");
   }
   return leverconnect::crypto::SecretBox::FromEncodedKey(encoded);
+}
+
+// Logs the version numbers of the master keys; never a key.
+void LogMasterKeys(const leverconnect::crypto::SecretBox& secret_box) {
+  const std::string versions = absl::StrJoin(secret_box.versions(), ",");
+  Log(Severity::kInfo, "master keys loaded",
+      {{"versions", versions},
+       {"newest", static_cast<std::int64_t>(secret_box.newest_version())}});
+}
+
+// Re-encrypts the store in `state_dir`, which must exist already.
+absl::StatusOr<leverconnect::server::RekeyResult> RekeyStore(
+    const std::string& state_dir,
+    const leverconnect::crypto::SecretBox& secret_box) {
+  const std::string path = leverconnect::storage::StateDatabasePath(state_dir);
+  if (!std::filesystem::exists(path)) {
+    return absl::NotFoundError(
+        absl::StrCat("no database at '", path, "'; is --state-dir right?"));
+  }
+  auto store = leverconnect::storage::OpenSqliteConnectionStore(path);
+  if (!store.ok()) return store.status();
+  return leverconnect::server::RekeyConnections(**store, secret_box);
+}
+
+// The --rekey mode; returns the exit code.
+int Rekey(const std::string& state_dir,
+          const leverconnect::crypto::SecretBox& secret_box) {
+  auto result = RekeyStore(state_dir, secret_box);
+  if (!result.ok()) {
+    Log(Severity::kError, "cannot re-encrypt", {{"error", result.status()}});
+    return 1;
+  }
+  for (const auto& failure : result->failures) {
+    std::fprintf(stderr, "%s\n",
+                 leverconnect::server::DescribeFailure(failure).c_str());
+  }
+  std::printf("%s\n", leverconnect::server::RekeySummary(*result).c_str());
+  return result->failures.empty() ? 0 : 1;
 }
 
 bool WritePortFile(const std::string& path, int port) {
@@ -167,10 +264,22 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   absl::StatusOr<leverconnect::crypto::SecretBox> secret_box =
-      LoadMasterKey(values["master-key-file"]);
+      LoadMasterKey(values["master-key-file"], values["master-keyring-file"]);
   if (!secret_box.ok()) return Fail(secret_box.status());
+  LogMasterKeys(*secret_box);
+  if (flags.rekey) {
+    pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);  // let ^C stop it
+    return Rekey(values["state-dir"], *secret_box);
+  }
   options.listen_address = values["listen"];
   options.state_dir = values["state-dir"];
+  options.principals_file = values["principals-file"];
+  options.no_auth = flags.no_auth;
+  options.tls_certificate_file = values["tls-cert"];
+  options.tls_key_file = values["tls-key"];
+  options.client_ca_file = values["client-ca"];
+  options.allow_plaintext = flags.allow_plaintext;
+  options.health_listen_address = values["health-listen"];
   options.lever.base_urls[leverconnect::v1::ENVIRONMENT_PRODUCTION] =
       values["lever-production-url"];
   options.lever.base_urls[leverconnect::v1::ENVIRONMENT_SANDBOX] =

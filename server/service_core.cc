@@ -1,8 +1,11 @@
 #include "server/service_core.h"
 
 #include <chrono>
+#include <cstdint>
+#include <string>
 #include <utility>
 
+#include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -13,6 +16,33 @@ namespace leverconnect::server {
 namespace {
 
 constexpr absl::string_view kCollection = "connections/";
+
+// Why the stored key of `connection` did not open (`opened`), as the status
+// of that connection's calls: FAILED_PRECONDITION when the key was tampered
+// with or its master key version is missing. Never holds key material.
+absl::Status UndecryptableKey(const storage::StoredConnection& connection,
+                              const absl::Status& opened) {
+  const std::string prefix =
+      absl::StrCat("the stored API key of connection \"", connection.id,
+                   "\" cannot be decrypted (");
+  const std::uint32_t version =
+      crypto::SecretBox::SealedVersion(connection.sealed_api_key);
+  if (absl::IsFailedPrecondition(opened)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        prefix, "sealed with master key version ", version,
+        ", which this server's keyring lacks); add that version to the "
+        "keyring or rotate the connection's API key"));
+  }
+  if (absl::IsDataLoss(opened)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(prefix,
+                     "tampered with: it fails authentication under master key "
+                     "version ",
+                     version, "); rotate the connection's API key"));
+  }
+  return absl::Status(opened.code(),
+                      absl::StrCat(prefix, opened.message(), ")"));
+}
 
 }  // namespace
 
@@ -89,12 +119,7 @@ absl::StatusOr<std::unique_ptr<lever::LeverClient>> ServiceCore::LeverFor(
   }
   absl::StatusOr<std::string> api_key = secret_box_.Open(
       connection.sealed_api_key, ConnectionName(connection.id));
-  if (!api_key.ok()) {
-    return absl::Status(
-        api_key.status().code(),
-        absl::StrCat("the stored API key of connection \"", connection.id,
-                     "\" cannot be decrypted: ", api_key.status().message()));
-  }
+  if (!api_key.ok()) return UndecryptableKey(connection, api_key.status());
   return LeverWithKey(connection.environment, std::move(*api_key));
 }
 

@@ -31,8 +31,10 @@ struct Environment {
   // Reads the Lever API key when LEVER_API_KEY is not set: one line of
   // standard input, asked for without echo on a terminal.
   std::function<absl::StatusOr<std::string>()> read_api_key;
-  // A client of the server at "host:port".
-  std::function<std::unique_ptr<client::Client>(const std::string& address)>
+  // A client of the server at "host:port" that sends the token and uses
+  // the certificates of `options`.
+  std::function<std::unique_ptr<client::Client>(
+      const std::string& address, const client::ClientOptions& options)>
       connect;
   // Draw the progress of an import on `err` (it is a terminal).
   bool show_progress = false;

@@ -24,12 +24,14 @@ void PrintUsageError(absl::string_view message, absl::string_view help_command,
 
 Session::Session(Environment& environment, std::string help_command,
                  client::OutputFormat format, client::CallOptions call_options,
-                 std::string server, std::unique_ptr<client::Client> client)
+                 std::string server, bool client_certificate,
+                 std::unique_ptr<client::Client> client)
     : environment_(environment),
       help_command_(std::move(help_command)),
       format_(format),
       call_options_(call_options),
       server_(std::move(server)),
+      client_certificate_(client_certificate),
       client_(std::move(client)) {}
 
 int Session::UsageError(absl::string_view message) {
@@ -43,6 +45,15 @@ int Session::ServerError(const absl::Status& status) {
   if (IsUnreachable(status)) {
     err() << "leverctl: is a leverconnect server running at " << server_
           << "? Set --server or LEVERCONNECT_SERVER.\n";
+  }
+  if (status.code() == absl::StatusCode::kUnauthenticated) {
+    err() << "leverctl: set LEVERCONNECT_TOKEN or --token-file to a token the "
+             "server knows";
+    if (client_certificate_) {
+      err() << ", or --client-cert and --client-key to a certificate it "
+               "trusts";
+    }
+    err() << "\n";
   }
   return kServerError;
 }

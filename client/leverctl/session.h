@@ -19,10 +19,12 @@ class Session {
  public:
   // `help_command` is where a usage error sends the reader, e.g.
   // "leverctl connections create --help"; `server` is the "host:port"
-  // `client` talks to.
+  // `client` talks to; `client_certificate` says whether `client` presents
+  // a client certificate.
   Session(Environment& environment, std::string help_command,
           client::OutputFormat format, client::CallOptions call_options,
-          std::string server, std::unique_ptr<client::Client> client);
+          std::string server, bool client_certificate,
+          std::unique_ptr<client::Client> client);
 
   Environment& environment() { return environment_; }
   std::ostream& out() { return *environment_.out; }
@@ -37,7 +39,8 @@ class Session {
 
   // Prints "leverctl: <CODE>: <message>"; returns kServerError. When the
   // server could not be reached, adds a line that asks whether one runs at
-  // the address and how to give another.
+  // the address and how to give another; when it did not know the caller
+  // (UNAUTHENTICATED), a line that says how to give a token.
   int ServerError(const absl::Status& status);
 
   // kSuccess when `status` is OK, else ServerError(status).
@@ -49,6 +52,7 @@ class Session {
   client::OutputFormat format_;
   client::CallOptions call_options_;
   std::string server_;
+  bool client_certificate_;
   std::unique_ptr<client::Client> client_;
 };
 

@@ -128,8 +128,14 @@ void FakeServer::Record(
   if (context.deadline() != std::chrono::system_clock::time_point::max()) {
     time_left = absl::FromChrono(context.deadline()) - absl::Now();
   }
+  std::string authorization;
+  const auto found = context.client_metadata().find("authorization");
+  if (found != context.client_metadata().end()) {
+    authorization.assign(found->second.data(), found->second.size());
+  }
   absl::MutexLock lock(&mutex_);
-  calls_.push_back({std::move(method), std::move(request), time_left});
+  calls_.push_back({std::move(method), std::move(request), time_left,
+                    std::move(authorization)});
 }
 
 }  // namespace leverconnect::testing

@@ -43,6 +43,8 @@ class FakeServer {
     std::shared_ptr<const google::protobuf::Message> request;
     // The caller's deadline minus the arrival time; infinite for none.
     absl::Duration time_left;
+    // The "authorization" metadata of the call; empty when it had none.
+    std::string authorization;
   };
 
   FakeServer();

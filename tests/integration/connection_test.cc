@@ -385,6 +385,7 @@ TEST(ServerTest, ASecondServerOnTheSamePortFailsToStart) {
   second.listen_address =
       absl::StrCat("127.0.0.1:", (*environment)->server().port());
   second.state_dir = (*environment)->state_dir() + "/second";
+  second.no_auth = true;
   auto secret_box = crypto::SecretBox::FromEncodedKey(std::string(64, 'a'));
   ASSERT_TRUE(secret_box.ok());
   auto started = server::Server::Start(second, std::move(*secret_box));

@@ -4,11 +4,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <sstream>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
+#include "lib/crypto/digest.h"
 #include "lib/log/log.h"
 
 namespace leverconnect::testing {
@@ -17,6 +20,22 @@ namespace {
 // A fixed master key: tests need no secrecy, only a valid key.
 constexpr char kMasterKeyHex[] =
     "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+// The principals file of every test server.
+std::string PrincipalsFile() {
+  return absl::StrCat(
+      R"({"principals": [)", R"({"id": ")", kAdminId,
+      R"(", "role": "admin", "token_sha256": ")",
+      crypto::Sha256Hex(kAdminToken), R"("}, )", R"({"id": ")",
+      kPlanningMemberId,
+      R"(", "role": "member", "applications": ["app", "planning"], )",
+      R"("token_sha256": ")", crypto::Sha256Hex(kPlanningMemberToken),
+      R"(", "certificate_common_names": [")", kPlanningMemberCommonName,
+      R"("]}, )", R"({"id": ")", kReportingMemberId,
+      R"(", "role": "member", "applications": ["reporting"], )",
+      R"("token_sha256": ")", crypto::Sha256Hex(kReportingMemberToken),
+      R"("}]})");
+}
 
 }  // namespace
 
@@ -29,7 +48,8 @@ server::LeverSettings FastLeverSettings() {
 }
 
 absl::StatusOr<std::unique_ptr<TestEnvironment>> TestEnvironment::Start(
-    FakeLeverOptions lever, server::LeverSettings settings) {
+    FakeLeverOptions lever, server::LeverSettings settings,
+    const TransportSecurity& security) {
   std::unique_ptr<TestEnvironment> environment(new TestEnvironment);
   log::SetSink([raw = environment.get()](std::string_view line) {
     std::lock_guard<std::mutex> lock(raw->mu_);
@@ -53,18 +73,57 @@ absl::StatusOr<std::unique_ptr<TestEnvironment>> TestEnvironment::Start(
   server::ServerOptions options;
   options.listen_address = "127.0.0.1:0";
   options.state_dir = environment->state_dir_;
+  options.principals_file = environment->state_dir_ + "/principals.json";
+  if (!WriteFile(options.principals_file, PrincipalsFile())) {
+    return absl::InternalError("cannot write the principals file");
+  }
+  options.tls_certificate_file = security.certificate_file;
+  options.tls_key_file = security.key_file;
+  options.client_ca_file = security.client_ca_file;
+  if (security.health_port) options.health_listen_address = "127.0.0.1:0";
   options.lever = std::move(settings);
   for (auto& [name, url] : options.lever.base_urls) {
     if (url.empty()) url = environment->lever_->base_url();
   }
   auto secret_box = crypto::SecretBox::FromEncodedKey(kMasterKeyHex);
   if (!secret_box.ok()) return secret_box.status();
+  environment->server_options_ = options;
   auto server = server::Server::Start(options, std::move(*secret_box));
   if (!server.ok()) return server.status();
   environment->server_ = std::move(*server);
-  environment->client_ = client::Client::Connect(
-      absl::StrCat("127.0.0.1:", environment->server_->port()));
+  environment->client_options_ = security.client;
+  environment->client_options_.token = kAdminToken;
+  environment->ConnectClient();
   return environment;
+}
+
+void TestEnvironment::ConnectClient() { client_ = Connect(client_options_); }
+
+std::string TestEnvironment::address() const {
+  return absl::StrCat("127.0.0.1:", server_->port());
+}
+
+std::unique_ptr<client::Client> TestEnvironment::Connect(
+    const client::ClientOptions& options) const {
+  return client::Client::Connect(address(), options);
+}
+
+std::unique_ptr<client::Client> TestEnvironment::ClientWithToken(
+    const std::string& token) const {
+  client::ClientOptions options;
+  options.token = token;
+  return Connect(options);
+}
+
+absl::Status TestEnvironment::RestartServer(crypto::SecretBox secret_box) {
+  client_.reset();
+  if (server_) server_->Shutdown(absl::Seconds(5));
+  server_.reset();
+  auto server = server::Server::Start(server_options_, std::move(secret_box));
+  if (!server.ok()) return server.status();
+  server_ = std::move(*server);
+  ConnectClient();
+  return absl::OkStatus();
 }
 
 TestEnvironment::~TestEnvironment() {
@@ -115,6 +174,50 @@ std::string ReadFile(const std::string& path) {
   std::stringstream content;
   content << in.rdbuf();
   return content.str();
+}
+
+absl::StatusOr<int> HealthStatus(const std::shared_ptr<grpc::Channel>& channel,
+                                 const std::string& service) {
+  // HealthCheckRequest {string service = 1;}, encoded by hand: the
+  // generated health stubs are not installed.
+  std::string request_bytes;
+  if (!service.empty()) {
+    request_bytes =
+        absl::StrCat("\x0a", std::string(1, service.size()), service);
+  }
+  grpc::Slice slice(request_bytes);
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(),
+                 &request, &response,
+                 [&done](grpc::Status status) { done.set_value(status); });
+  const grpc::Status status = done.get_future().get();
+  if (!status.ok()) return client::FromGrpcStatus(status);
+
+  // HealthCheckResponse {ServingStatus status = 1;}: 0x08 then the number.
+  std::vector<grpc::Slice> slices;
+  if (!response.Dump(&slices).ok()) {
+    return absl::DataLossError("unreadable health answer");
+  }
+  std::string bytes;
+  for (const grpc::Slice& part : slices) {
+    bytes.append(reinterpret_cast<const char*>(part.begin()), part.size());
+  }
+  if (bytes.empty()) return 0;  // UNKNOWN, the default, is not sent
+  if (bytes.size() != 2 || bytes[0] != 0x08) {
+    return absl::DataLossError("unexpected health answer");
+  }
+  return static_cast<int>(bytes[1]);
+}
+
+bool WriteFile(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << content;
+  return static_cast<bool>(out.flush());
 }
 
 }  // namespace leverconnect::testing

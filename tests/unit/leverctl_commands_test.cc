@@ -2,6 +2,8 @@
 // server, output and exit codes out.
 #include <unistd.h>
 
+#include <cstdio>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -14,6 +16,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "absl/strings/str_cat.h"
 #include "client/leverctl/app.h"
 #include "client/leverctl/commands.h"
 #include "client/testing/fake_server.h"
@@ -25,6 +28,7 @@ using ::leverconnect::testing::FakeServer;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 class LeverctlTest : public ::testing::Test {
@@ -42,10 +46,48 @@ class LeverctlTest : public ::testing::Test {
       ++standard_input_reads_;
       return standard_input_;
     };
-    environment_.connect = [this](const std::string& address) {
+    environment_.connect = [this](const std::string& address,
+                                  const client::ClientOptions& options) {
       addresses_.push_back(address);
-      return server_.NewClient();
+      client_options_.push_back(options);
+      return std::make_unique<client::Client>(server_.Channel(), options.token);
     };
+  }
+
+  ~LeverctlTest() override {
+    for (const std::string& path : files_) std::remove(path.c_str());
+  }
+
+  // A path under the test's temporary directory, unique to this test.
+  static std::string TestPath(const std::string& name) {
+    const ::testing::TestInfo* test =
+        ::testing::UnitTest::GetInstance()->current_test_info();
+    return absl::StrCat(::testing::TempDir(), "leverctl_", test->name(), "_",
+                        name);
+  }
+
+  // A path where no file is.
+  static std::string MissingPath(const std::string& name) {
+    return TestPath(name + ".missing");
+  }
+
+  // Writes `contents` to a file that lives as long as the test; returns its
+  // path.
+  std::string WriteFile(const std::string& name, const std::string& contents) {
+    const std::string path = TestPath(name);
+    std::ofstream(path, std::ios::binary) << contents;
+    files_.push_back(path);
+    return path;
+  }
+
+  // The "authorization" metadata of each call the server received, in
+  // order; empty for a call without one.
+  std::vector<std::string> Authorizations() const {
+    std::vector<std::string> authorizations;
+    for (const FakeServer::Call& call : server_.calls()) {
+      authorizations.push_back(call.authorization);
+    }
+    return authorizations;
   }
 
   int Run(const std::vector<std::string>& arguments) {
@@ -89,6 +131,8 @@ class LeverctlTest : public ::testing::Test {
   std::string standard_input_;
   int standard_input_reads_ = 0;
   std::vector<std::string> addresses_;
+  std::vector<client::ClientOptions> client_options_;
+  std::vector<std::string> files_;
 };
 
 TEST_F(LeverctlTest, HelpGoesToStandardOutput) {
@@ -178,7 +222,10 @@ TEST_F(LeverctlTest, RealUnreachableServerGetsTheHint) {
   RefusingPort refusing;
   ASSERT_NE(refusing.port(), 0);
   const std::string address = "127.0.0.1:" + std::to_string(refusing.port());
-  environment_.connect = client::Client::Connect;
+  environment_.connect = [](const std::string& address,
+                            const client::ClientOptions& options) {
+    return client::Client::Connect(address, options);
+  };
   EXPECT_EQ(Run({"connections", "list", "--server", address}), kServerError);
   EXPECT_THAT(err_.str(), StartsWith("leverctl: UNAVAILABLE: "));
   EXPECT_THAT(err_.str(),
@@ -265,6 +312,272 @@ TEST_F(LeverctlTest, KeyOnTheCommandLineIsRefused) {
   EXPECT_THAT(err_.str(), HasSubstr("never taken from the command line"));
   EXPECT_EQ(standard_input_reads_, 0);
   EXPECT_THAT(server_.calls(), IsEmpty());
+}
+
+// PEM blocks as leverctl sees them: it checks the shape, the TLS library
+// the contents.
+constexpr char kCertificate[] =
+    "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n";
+constexpr char kPrivateKey[] =
+    "-----BEGIN PRIVATE KEY-----\nMIIEfake\n-----END PRIVATE KEY-----\n";
+
+TEST_F(LeverctlTest, TokenFromTheVariableIsSentAsBearerOnEveryCall) {
+  server_.list_connections = [](const v1::ListConnectionsRequest& request,
+                                v1::ListConnectionsResponse* response) {
+    if (request.page_token().empty()) response->set_next_page_token("2");
+    return grpc::Status::OK;
+  };
+  variables_["LEVERCONNECT_TOKEN"] = "tok-from-env-1234";
+  EXPECT_EQ(Run({"connections", "list"}), kSuccess);
+  EXPECT_THAT(Authorizations(), ElementsAre("Bearer tok-from-env-1234",
+                                            "Bearer tok-from-env-1234"));
+  EXPECT_THAT(out_.str() + err_.str(), Not(HasSubstr("tok-from-env")));
+}
+
+TEST_F(LeverctlTest, TokenFromTheFileIsSentWithoutItsLineEnd) {
+  EchoConnections();
+  const std::string unix_file = WriteFile("unix", "tok-from-file\n");
+  const std::string dos_file = WriteFile("dos", "tok-from-dos-file \r\n");
+  EXPECT_EQ(Run({"--token-file", unix_file, "connections", "get", "x"}),
+            kSuccess);
+  EXPECT_EQ(Run({"connections", "get", "x", "--token-file=" + dos_file}),
+            kSuccess);
+  EXPECT_THAT(Authorizations(),
+              ElementsAre("Bearer tok-from-file", "Bearer tok-from-dos-file"));
+}
+
+TEST_F(LeverctlTest, TokenFromTheVariableWinsOverTheFile) {
+  EchoConnections();
+  variables_["LEVERCONNECT_TOKEN"] = "tok-from-env";
+  const std::string file = WriteFile("token", "tok-from-file\n");
+  EXPECT_EQ(Run({"--token-file", file, "connections", "get", "x"}), kSuccess);
+  EXPECT_THAT(Authorizations(), ElementsAre("Bearer tok-from-env"));
+}
+
+TEST_F(LeverctlTest, NoTokenSendsNoAuthorization) {
+  EchoConnections();
+  variables_["LEVERCONNECT_TOKEN"] = "";
+  EXPECT_EQ(Run({"connections", "get", "x"}), kSuccess);
+  EXPECT_THAT(Authorizations(), ElementsAre(""));
+  ASSERT_EQ(client_options_.size(), 1u);
+  EXPECT_EQ(client_options_[0].token, "");
+}
+
+TEST_F(LeverctlTest, TokenOnTheCommandLineIsRefusedWithoutShowingIt) {
+  EXPECT_EQ(Run({"connections", "get", "x", "--token", "s3cr3t-tok"}),
+            kUsageError);
+  EXPECT_EQ(Run({"--token=s3cr3t-tok", "connections", "list"}), kUsageError);
+  EXPECT_EQ(err_.str(),
+            "leverctl: the token is never taken from the command line, where "
+            "other users can see it in the process list and the shell keeps "
+            "it in its history; set LEVERCONNECT_TOKEN or give --token-file "
+            "PATH\n"
+            "Run 'leverctl connections get --help' for usage.\n"
+            "leverctl: the token is never taken from the command line, where "
+            "other users can see it in the process list and the shell keeps "
+            "it in its history; set LEVERCONNECT_TOKEN or give --token-file "
+            "PATH\n"
+            "Run 'leverctl connections list --help' for usage.\n");
+  EXPECT_THAT(out_.str() + err_.str(), Not(HasSubstr("s3cr3t")));
+  EXPECT_THAT(addresses_, IsEmpty());
+  EXPECT_THAT(server_.calls(), IsEmpty());
+}
+
+TEST_F(LeverctlTest, UnreadableTokenFileIsAUsageErrorNamingThePath) {
+  const std::string missing = MissingPath("token");
+  EXPECT_EQ(Run({"connections", "get", "x", "--token-file", missing}),
+            kUsageError);
+  EXPECT_EQ(err_.str(), "leverctl: cannot read the --token-file file '" +
+                            missing +
+                            "': No such file or directory\n"
+                            "Run 'leverctl connections get --help' for "
+                            "usage.\n");
+  EXPECT_THAT(addresses_, IsEmpty());
+  EXPECT_THAT(server_.calls(), IsEmpty());
+}
+
+TEST_F(LeverctlTest, EmptyTokenFileIsAUsageError) {
+  const std::string file = WriteFile("token", " \n");
+  EXPECT_EQ(Run({"connections", "get", "x", "--token-file", file}),
+            kUsageError);
+  EXPECT_THAT(err_.str(),
+              StartsWith("leverctl: the token in the --token-file file '" +
+                         file + "' is empty\n"));
+  EXPECT_THAT(server_.calls(), IsEmpty());
+}
+
+TEST_F(LeverctlTest, TokenThatCannotBeSentIsRefusedWithoutShowingIt) {
+  variables_["LEVERCONNECT_TOKEN"] = "s3cr3t one";
+  EXPECT_EQ(Run({"connections", "get", "x"}), kUsageError);
+  EXPECT_THAT(err_.str(),
+              StartsWith("leverctl: the token in LEVERCONNECT_TOKEN has a "
+                         "space, a line break or a non-ASCII character "
+                         "inside\n"));
+  EXPECT_THAT(err_.str(), Not(HasSubstr("s3cr3t")));
+  EXPECT_THAT(server_.calls(), IsEmpty());
+}
+
+TEST_F(LeverctlTest, UnauthenticatedGetsAHintAboutTheToken) {
+  server_.get_connection = [](const v1::GetConnectionRequest&,
+                              v1::Connection*) {
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "unknown token");
+  };
+  variables_["LEVERCONNECT_TOKEN"] = "s3cr3t-tok";
+  EXPECT_EQ(Run({"connections", "get", "x"}), kServerError);
+  EXPECT_EQ(err_.str(),
+            "leverctl: UNAUTHENTICATED: unknown token\n"
+            "leverctl: set LEVERCONNECT_TOKEN or --token-file to a token the "
+            "server knows\n");
+  EXPECT_THAT(out_.str(), IsEmpty());
+}
+
+TEST_F(LeverctlTest, UnauthenticatedWithAClientCertificateMentionsIt) {
+  server_.get_connection = [](const v1::GetConnectionRequest&,
+                              v1::Connection*) {
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "who are you?");
+  };
+  EXPECT_EQ(Run({"connections", "get", "x", "--ca-cert",
+                 WriteFile("ca", kCertificate), "--client-cert",
+                 WriteFile("cert", kCertificate), "--client-key",
+                 WriteFile("key", kPrivateKey)}),
+            kServerError);
+  EXPECT_EQ(err_.str(),
+            "leverctl: UNAUTHENTICATED: who are you?\n"
+            "leverctl: set LEVERCONNECT_TOKEN or --token-file to a token the "
+            "server knows, or --client-cert and --client-key to a "
+            "certificate it trusts\n");
+}
+
+TEST_F(LeverctlTest, PermissionDeniedKeepsTheServerMessageAlone) {
+  server_.delete_connection = [](const v1::DeleteConnectionRequest&,
+                                 google::protobuf::Empty*) {
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                        "only an admin may delete a connection");
+  };
+  variables_["LEVERCONNECT_TOKEN"] = "member-tok";
+  EXPECT_EQ(Run({"connections", "delete", "x"}), kServerError);
+  EXPECT_EQ(err_.str(),
+            "leverctl: PERMISSION_DENIED: only an admin may delete a "
+            "connection\n");
+}
+
+TEST_F(LeverctlTest, CertificatesFromFlagsReachTheClient) {
+  EchoConnections();
+  const std::string ca = WriteFile("ca", absl::StrCat("ca ", kCertificate));
+  const std::string cert = WriteFile("cert", kCertificate);
+  const std::string key = WriteFile("key", kPrivateKey);
+  variables_["LEVERCONNECT_CA_CERT"] = MissingPath("ca");
+  EXPECT_EQ(Run({"connections", "get", "x", "--ca-cert", ca, "--client-cert",
+                 cert, "--client-key", key}),
+            kSuccess);
+  ASSERT_EQ(client_options_.size(), 1u);
+  EXPECT_EQ(client_options_[0].root_certificates,
+            absl::StrCat("ca ", kCertificate));
+  EXPECT_EQ(client_options_[0].client_certificate, kCertificate);
+  EXPECT_EQ(client_options_[0].client_key, kPrivateKey);
+  EXPECT_THAT(out_.str() + err_.str(), Not(HasSubstr("PRIVATE KEY")));
+}
+
+TEST_F(LeverctlTest, CertificatesFromVariablesReachTheClient) {
+  EchoConnections();
+  variables_["LEVERCONNECT_CA_CERT"] = WriteFile("ca", kCertificate);
+  EXPECT_EQ(Run({"connections", "get", "x"}), kSuccess);
+  variables_["LEVERCONNECT_CLIENT_CERT"] = WriteFile("cert", kCertificate);
+  variables_["LEVERCONNECT_CLIENT_KEY"] = WriteFile("key", kPrivateKey);
+  EXPECT_EQ(Run({"connections", "get", "x"}), kSuccess);
+  ASSERT_EQ(client_options_.size(), 2u);
+  EXPECT_EQ(client_options_[0].root_certificates, kCertificate);
+  EXPECT_EQ(client_options_[0].client_certificate, "");
+  EXPECT_EQ(client_options_[0].client_key, "");
+  EXPECT_EQ(client_options_[1].client_certificate, kCertificate);
+  EXPECT_EQ(client_options_[1].client_key, kPrivateKey);
+}
+
+TEST_F(LeverctlTest, NoTlsUnlessRootCertificatesAreGiven) {
+  EchoConnections();
+  EXPECT_EQ(Run({"connections", "get", "x"}), kSuccess);
+  ASSERT_EQ(client_options_.size(), 1u);
+  EXPECT_EQ(client_options_[0].root_certificates, "");
+  EXPECT_EQ(client_options_[0].client_certificate, "");
+}
+
+TEST_F(LeverctlTest, ClientCertificateWithoutKeyIsAUsageError) {
+  const std::string ca = WriteFile("ca", kCertificate);
+  const std::string cert = WriteFile("cert", kCertificate);
+  EXPECT_EQ(
+      Run({"connections", "get", "x", "--ca-cert", ca, "--client-cert", cert}),
+      kUsageError);
+  EXPECT_EQ(err_.str(),
+            "leverctl: --client-cert needs --client-key (or "
+            "LEVERCONNECT_CLIENT_KEY): a client certificate goes with its "
+            "private key\n"
+            "Run 'leverctl connections get --help' for usage.\n");
+  EXPECT_THAT(addresses_, IsEmpty());
+}
+
+TEST_F(LeverctlTest, KeyWithoutClientCertificateIsAUsageError) {
+  variables_["LEVERCONNECT_CA_CERT"] = WriteFile("ca", kCertificate);
+  variables_["LEVERCONNECT_CLIENT_KEY"] = WriteFile("key", kPrivateKey);
+  EXPECT_EQ(Run({"connections", "get", "x"}), kUsageError);
+  EXPECT_THAT(err_.str(),
+              StartsWith("leverctl: LEVERCONNECT_CLIENT_KEY needs "
+                         "--client-cert (or LEVERCONNECT_CLIENT_CERT): a "
+                         "private key goes with its client certificate\n"));
+  EXPECT_THAT(addresses_, IsEmpty());
+}
+
+TEST_F(LeverctlTest, ClientCertificateWithoutRootCertificatesIsAUsageError) {
+  EXPECT_EQ(Run({"connections", "get", "x", "--client-cert",
+                 WriteFile("cert", kCertificate), "--client-key",
+                 WriteFile("key", kPrivateKey)}),
+            kUsageError);
+  EXPECT_THAT(err_.str(),
+              StartsWith("leverctl: --client-cert needs --ca-cert (or "
+                         "LEVERCONNECT_CA_CERT): mutual TLS needs the root "
+                         "certificates that sign the server's "
+                         "certificate\n"));
+  EXPECT_THAT(addresses_, IsEmpty());
+}
+
+TEST_F(LeverctlTest, UnreadableCertificateFileIsAUsageErrorNamingThePath) {
+  const std::string missing = MissingPath("ca");
+  EXPECT_EQ(Run({"connections", "get", "x", "--ca-cert", missing}),
+            kUsageError);
+  variables_["LEVERCONNECT_CA_CERT"] = WriteFile("ca", kCertificate);
+  variables_["LEVERCONNECT_CLIENT_CERT"] = WriteFile("cert", kCertificate);
+  variables_["LEVERCONNECT_CLIENT_KEY"] = ::testing::TempDir();
+  EXPECT_EQ(Run({"connections", "get", "x"}), kUsageError);
+  EXPECT_EQ(err_.str(),
+            "leverctl: cannot read the --ca-cert file '" + missing +
+                "': No such file or directory\n"
+                "Run 'leverctl connections get --help' for usage.\n"
+                "leverctl: cannot read the LEVERCONNECT_CLIENT_KEY file '" +
+                ::testing::TempDir() +
+                "': Is a directory\n"
+                "Run 'leverctl connections get --help' for usage.\n");
+  EXPECT_THAT(addresses_, IsEmpty());
+}
+
+TEST_F(LeverctlTest, CertificateFileWithoutPemIsAUsageError) {
+  const std::string key = WriteFile("key", "s3cr3t key bytes");
+  EXPECT_EQ(Run({"connections", "get", "x", "--ca-cert",
+                 WriteFile("ca", kCertificate), "--client-cert",
+                 WriteFile("cert", kCertificate), "--client-key", key}),
+            kUsageError);
+  EXPECT_THAT(err_.str(),
+              StartsWith("leverctl: the --client-key file '" + key +
+                         "' holds no PEM block (-----BEGIN ...)\n"));
+  EXPECT_THAT(err_.str(), Not(HasSubstr("s3cr3t")));
+}
+
+TEST_F(LeverctlTest, HelpDocumentsTheTokenAndTlsFlagsAndVariables) {
+  EXPECT_EQ(Run({"--help"}), kSuccess);
+  for (const char* text :
+       {"--token-file PATH", "--ca-cert PATH", "--client-cert PATH",
+        "--client-key PATH", "  LEVERCONNECT_TOKEN ", "  LEVERCONNECT_CA_CERT ",
+        "  LEVERCONNECT_CLIENT_CERT ", "  LEVERCONNECT_CLIENT_KEY "}) {
+    EXPECT_THAT(out_.str(), HasSubstr(text));
+  }
 }
 
 TEST_F(LeverctlTest, ListFollowsPageTokensToTheEnd) {
