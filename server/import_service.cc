@@ -112,6 +112,7 @@ class RequisitionStream
         OpenImport(core_, *principal_, auth::Method::kStreamRequisitions,
                    request_.connection(), request_.application());
     if (!lever.ok()) return lever.status();
+    rpc_.Audit("started");
 
     importer::ImportOptions options;
     options.filter = request_.filter();

@@ -6,6 +6,16 @@
 #include "server/service_core.h"
 
 namespace leverconnect::server {
+namespace {
+
+// The methods whose every outcome is audited.
+bool IsAudited(absl::string_view method) {
+  return method == "CreateConnection" || method == "UpdateConnection" ||
+         method == "DeleteConnection" || method == "RotateApiKey" ||
+         method == "StreamRequisitions";
+}
+
+}  // namespace
 
 RpcLog::RpcLog(absl::string_view method, const Caller& caller)
     : method_(method), caller_(caller.id), start_(absl::Now()) {}
@@ -27,7 +37,17 @@ grpc::Status RpcLog::Finish(const absl::Status& status) {
             {"code", absl::StatusCodeToString(status.code())},
             {"detail", status.message()},
             {"elapsed_ms", absl::ToInt64Milliseconds(absl::Now() - start_)}});
+  if (IsAudited(method_)) Audit(absl::StatusCodeToString(status.code()));
   return ToGrpcStatus(status);
+}
+
+void RpcLog::Audit(absl::string_view outcome) const {
+  log::Log(log::Severity::kInfo, "audit",
+           {{"audit", true},
+            {"principal", caller_},
+            {"action", method_},
+            {"resource", connection_},
+            {"outcome", outcome}});
 }
 
 }  // namespace leverconnect::server

@@ -1,6 +1,7 @@
 // One JSON log line per finished RPC: method, caller, connection, rows,
-// status code and message, elapsed milliseconds. Never a secret: callers
-// put only resource names and counts here.
+// status code and message, elapsed milliseconds; and an audit line for
+// every connection change and every import, started or refused. Never a
+// secret: callers put only principal ids, resource names and counts here.
 #ifndef LEVERCONNECT_SERVER_RPC_LOG_H_
 #define LEVERCONNECT_SERVER_RPC_LOG_H_
 
@@ -24,8 +25,13 @@ class RpcLog {
   }
   void set_rows(std::int64_t rows) { rows_ = rows; }
 
-  // Writes the line and returns `status` as a gRPC status.
+  // Writes the line and returns `status` as a gRPC status. Calls that
+  // change a connection, and imports, also get an audit line.
   grpc::Status Finish(const absl::Status& status);
+
+  // Writes an audit line now: {"audit": true, "principal", "action" (the
+  // method), "resource" (the connection), "outcome"}.
+  void Audit(absl::string_view outcome) const;
 
  private:
   std::string method_;

@@ -16,12 +16,16 @@
 #include "grpcpp/server_builder.h"
 #include "lib/auth/principal_directory.h"
 #include "lib/auth/transport_policy.h"
+#include "lib/lever/lever_client.h"
 #include "lib/log/log.h"
 #include "server/connection_service.h"
 #include "server/import_service.h"
 
 namespace leverconnect::server {
 namespace {
+
+// The largest request the server reads (RESOURCE_EXHAUSTED above it).
+constexpr int kMaxRequestBytes = 1 << 20;
 
 // Imports are long streams with quiet gaps while Lever rate-limits; pings
 // keep idle proxies from cutting them.
@@ -63,6 +67,10 @@ absl::Status CheckSecurityOptions(const ServerOptions& options) {
   if (!options.client_ca_file.empty() && !tls) {
     return absl::InvalidArgumentError(
         "--client-ca needs --tls-cert and --tls-key");
+  }
+  for (const auto& [environment, url] : options.lever.base_urls) {
+    absl::Status valid = lever::ValidateBaseUrl(url);
+    if (!valid.ok()) return valid;
   }
   if (tls) return absl::OkStatus();
   return auth::CheckPlaintextListener(options.listen_address,
@@ -169,8 +177,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   absl::Status made = MakeStateDir(options.state_dir);
   if (!made.ok()) return made;
   absl::StatusOr<std::unique_ptr<storage::ConnectionStore>> store =
-      storage::OpenSqliteConnectionStore(options.state_dir +
-                                         "/leverconnect.db");
+      storage::OpenSqliteConnectionStore(
+          storage::StateDatabasePath(options.state_dir));
   if (!store.ok()) return store.status();
 
   std::unique_ptr<Server> server(new Server);
@@ -196,6 +204,8 @@ absl::Status Server::Listen(
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen_address, credentials, &port_);
   SetKeepalive(builder);
+  // Requests are small; a larger one is refused before it is parsed.
+  builder.SetMaxReceiveMessageSize(kMaxRequestBytes);
   builder.RegisterService(connection_service_.get());
   builder.RegisterService(import_service_.get());
   server_ = builder.BuildAndStart();

@@ -395,3 +395,81 @@ TEST(ServerTest, ASecondServerOnTheSamePortFailsToStart) {
 
 }  // namespace
 }  // namespace leverconnect::testing
+
+namespace leverconnect::testing {
+namespace {
+
+TEST(AuditTest, EveryConnectionChangeAndImportLeavesAnAuditLine) {
+  FakeLeverOptions options;
+  options.generate = 3;
+  auto environment = TestEnvironment::Start(options);
+  ASSERT_TRUE(environment.ok()) << environment.status();
+  client::Client& client = (*environment)->client();
+  ASSERT_TRUE((*environment)->CreateConnection("c", kFullKey, "app").ok());
+  v1::UpdateConnectionRequest update;
+  update.mutable_connection()->set_name("connections/c");
+  update.mutable_connection()->set_display_name("C");
+  update.mutable_update_mask()->add_paths("display_name");
+  ASSERT_TRUE(client.UpdateConnection(update).ok());
+  std::vector<v1::Row> rows;
+  v1::StreamRequisitionsRequest import;
+  import.set_connection("connections/c");
+  import.set_application("app");
+  ASSERT_TRUE((*environment)->Import(import, &rows).ok());
+  import.set_application("elsewhere");
+  EXPECT_FALSE((*environment)->Import(import, &rows).ok());
+  v1::DeleteConnectionRequest remove;
+  remove.set_name("connections/c");
+  ASSERT_TRUE(client.DeleteConnection(remove).ok());
+
+  std::vector<std::string> audits;
+  for (const std::string& line : (*environment)->LogLines()) {
+    if (line.find("\"audit\":true") == std::string::npos) continue;
+    const std::string principal =
+        absl::StrCat("\"principal\":\"", kAdminId, "\"");
+    EXPECT_THAT(line, HasSubstr(principal));
+    EXPECT_THAT(line, HasSubstr("\"resource\":\"connections/c\""));
+    EXPECT_EQ(line.find(kFullKey), std::string::npos);
+    EXPECT_EQ(line.find(kAdminToken), std::string::npos);
+    const std::size_t action = line.find("\"action\":");
+    audits.push_back(line.substr(action, line.find('}') - action));
+  }
+  EXPECT_THAT(audits,
+              ::testing::ElementsAre(
+                  "\"action\":\"CreateConnection\",\"resource\":\"connections/"
+                  "c\",\"outcome\":\"OK\"",
+                  "\"action\":\"UpdateConnection\",\"resource\":\"connections/"
+                  "c\",\"outcome\":\"OK\"",
+                  "\"action\":\"StreamRequisitions\",\"resource\":"
+                  "\"connections/c\",\"outcome\":\"started\"",
+                  "\"action\":\"StreamRequisitions\",\"resource\":"
+                  "\"connections/c\",\"outcome\":\"OK\"",
+                  "\"action\":\"StreamRequisitions\",\"resource\":"
+                  "\"connections/c\",\"outcome\":\"PERMISSION_DENIED\"",
+                  "\"action\":\"DeleteConnection\",\"resource\":\"connections/"
+                  "c\",\"outcome\":\"OK\""));
+}
+
+TEST(ServerLimitsTest, PlainHttpToLeverOffLoopbackIsRefusedAtStart) {
+  FakeLeverOptions options;
+  server::LeverSettings settings = FastLeverSettings();
+  settings.base_urls[v1::ENVIRONMENT_SANDBOX] =
+      "http://api.sandbox.lever.co/v1";
+  auto environment = TestEnvironment::Start(options, settings);
+  EXPECT_EQ(environment.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(environment.status().message(), HasSubstr("use https://"));
+}
+
+TEST(ServerLimitsTest, OversizedRequestsAreRefusedUnread) {
+  FakeLeverOptions options;
+  auto environment = TestEnvironment::Start(options);
+  ASSERT_TRUE(environment.ok()) << environment.status();
+  v1::CreateConnectionRequest create;
+  create.set_connection_id("big");
+  create.mutable_connection()->set_display_name(std::string(2 << 20, 'x'));
+  auto created = (*environment)->client().CreateConnection(create);
+  EXPECT_EQ(created.status().code(), absl::StatusCode::kResourceExhausted);
+}
+
+}  // namespace
+}  // namespace leverconnect::testing
