@@ -327,18 +327,26 @@ grpc::Status ConnectionService::CreateConnection(
   return rpc.Finish(absl::OkStatus());
 }
 
+absl::StatusOr<storage::StoredConnection>
+ConnectionService::BeginConnectionCall(grpc::ServerContext& context,
+                                       auth::Method method,
+                                       absl::string_view name,
+                                       absl::string_view field, RpcLog& rpc) {
+  const absl::StatusOr<auth::Principal> principal =
+      authenticator_.Authenticate(context);
+  rpc.set_caller(LoggedCaller(principal));
+  rpc.set_connection(name);
+  absl::Status admitted = AdmitCall(principal, method);
+  if (!admitted.ok()) return admitted;
+  return LoadAuthorizedConnection(core_, *principal, method, name, field);
+}
+
 grpc::Status ConnectionService::GetConnection(
     grpc::ServerContext* context, const v1::GetConnectionRequest* request,
     v1::Connection* response) {
-  const absl::StatusOr<auth::Principal> principal =
-      authenticator_.Authenticate(*context);
-  RpcLog rpc("GetConnection", LoggedCaller(principal));
-  rpc.set_connection(request->name());
-  absl::Status admitted = AdmitCall(principal, auth::Method::kGetConnection);
-  if (!admitted.ok()) return rpc.Finish(admitted);
-
-  absl::StatusOr<storage::StoredConnection> stored = LoadAuthorizedConnection(
-      core_, *principal, auth::Method::kGetConnection, request->name(), "name");
+  RpcLog rpc("GetConnection");
+  absl::StatusOr<storage::StoredConnection> stored = BeginConnectionCall(
+      *context, auth::Method::kGetConnection, request->name(), "name", rpc);
   if (!stored.ok()) return rpc.Finish(stored.status());
   ToProto(*stored, response);
   return rpc.Finish(absl::OkStatus());
@@ -386,17 +394,11 @@ grpc::Status ConnectionService::ListConnections(
 grpc::Status ConnectionService::UpdateConnection(
     grpc::ServerContext* context, const v1::UpdateConnectionRequest* request,
     v1::Connection* response) {
-  const absl::StatusOr<auth::Principal> principal =
-      authenticator_.Authenticate(*context);
-  RpcLog rpc("UpdateConnection", LoggedCaller(principal));
+  RpcLog rpc("UpdateConnection");
   const v1::Connection& input = request->connection();
-  rpc.set_connection(input.name());
-  absl::Status admitted = AdmitCall(principal, auth::Method::kUpdateConnection);
-  if (!admitted.ok()) return rpc.Finish(admitted);
-
-  absl::StatusOr<storage::StoredConnection> stored = LoadAuthorizedConnection(
-      core_, *principal, auth::Method::kUpdateConnection, input.name(),
-      "connection.name");
+  absl::StatusOr<storage::StoredConnection> stored =
+      BeginConnectionCall(*context, auth::Method::kUpdateConnection,
+                          input.name(), "connection.name", rpc);
   if (!stored.ok()) return rpc.Finish(stored.status());
 
   const int old_environment = stored->environment;
@@ -426,16 +428,9 @@ grpc::Status ConnectionService::UpdateConnection(
 grpc::Status ConnectionService::DeleteConnection(
     grpc::ServerContext* context, const v1::DeleteConnectionRequest* request,
     google::protobuf::Empty* response) {
-  const absl::StatusOr<auth::Principal> principal =
-      authenticator_.Authenticate(*context);
-  RpcLog rpc("DeleteConnection", LoggedCaller(principal));
-  rpc.set_connection(request->name());
-  absl::Status admitted = AdmitCall(principal, auth::Method::kDeleteConnection);
-  if (!admitted.ok()) return rpc.Finish(admitted);
-
-  absl::StatusOr<storage::StoredConnection> stored = LoadAuthorizedConnection(
-      core_, *principal, auth::Method::kDeleteConnection, request->name(),
-      "name");
+  RpcLog rpc("DeleteConnection");
+  absl::StatusOr<storage::StoredConnection> stored = BeginConnectionCall(
+      *context, auth::Method::kDeleteConnection, request->name(), "name", rpc);
   if (!stored.ok()) return rpc.Finish(stored.status());
   absl::Status fresh = CheckEtag(*stored, request->etag());
   if (!fresh.ok()) return rpc.Finish(fresh);
@@ -445,16 +440,9 @@ grpc::Status ConnectionService::DeleteConnection(
 grpc::Status ConnectionService::TestConnection(
     grpc::ServerContext* context, const v1::TestConnectionRequest* request,
     v1::TestConnectionResponse* response) {
-  const absl::StatusOr<auth::Principal> principal =
-      authenticator_.Authenticate(*context);
-  RpcLog rpc("TestConnection", LoggedCaller(principal));
-  rpc.set_connection(request->name());
-  absl::Status admitted = AdmitCall(principal, auth::Method::kTestConnection);
-  if (!admitted.ok()) return rpc.Finish(admitted);
-
-  absl::StatusOr<storage::StoredConnection> stored =
-      LoadAuthorizedConnection(core_, *principal, auth::Method::kTestConnection,
-                               request->name(), "name");
+  RpcLog rpc("TestConnection");
+  absl::StatusOr<storage::StoredConnection> stored = BeginConnectionCall(
+      *context, auth::Method::kTestConnection, request->name(), "name", rpc);
   if (!stored.ok()) return rpc.Finish(stored.status());
   absl::StatusOr<std::unique_ptr<lever::LeverClient>> lever =
       core_.LeverFor(*stored);
@@ -494,15 +482,9 @@ grpc::Status ConnectionService::TestConnection(
 grpc::Status ConnectionService::RotateApiKey(
     grpc::ServerContext* context, const v1::RotateApiKeyRequest* request,
     v1::Connection* response) {
-  const absl::StatusOr<auth::Principal> principal =
-      authenticator_.Authenticate(*context);
-  RpcLog rpc("RotateApiKey", LoggedCaller(principal));
-  rpc.set_connection(request->name());
-  absl::Status admitted = AdmitCall(principal, auth::Method::kRotateApiKey);
-  if (!admitted.ok()) return rpc.Finish(admitted);
-
-  absl::StatusOr<storage::StoredConnection> stored = LoadAuthorizedConnection(
-      core_, *principal, auth::Method::kRotateApiKey, request->name(), "name");
+  RpcLog rpc("RotateApiKey");
+  absl::StatusOr<storage::StoredConnection> stored = BeginConnectionCall(
+      *context, auth::Method::kRotateApiKey, request->name(), "name", rpc);
   if (!stored.ok()) return rpc.Finish(stored.status());
   absl::Status valid = ValidateApiKey(request->api_key(), "api_key");
   if (valid.ok()) valid = CheckEtag(*stored, request->etag());

@@ -9,6 +9,7 @@
 
 #include "leverconnect/v1/connection.grpc.pb.h"
 #include "server/caller.h"
+#include "server/rpc_log.h"
 #include "server/service_core.h"
 
 namespace leverconnect::server {
@@ -42,6 +43,14 @@ class ConnectionService final : public v1::ConnectionService::Service {
                             v1::Connection* response) override;
 
  private:
+  // What every call about one existing connection does first, in the
+  // documented order: authenticate, note caller and connection in `rpc`,
+  // check the method is allowed, then load the connection named `name` (the
+  // request field `field`) if the caller may use it.
+  absl::StatusOr<storage::StoredConnection> BeginConnectionCall(
+      grpc::ServerContext& context, auth::Method method, absl::string_view name,
+      absl::string_view field, RpcLog& rpc);
+
   ServiceCore& core_;
   const Authenticator& authenticator_;
 };

@@ -20,6 +20,9 @@ bool IsAudited(absl::string_view method) {
 RpcLog::RpcLog(absl::string_view method, const Caller& caller)
     : method_(method), caller_(caller.id), start_(absl::Now()) {}
 
+RpcLog::RpcLog(absl::string_view method)
+    : method_(method), caller_("(unauthenticated)"), start_(absl::Now()) {}
+
 grpc::Status RpcLog::Finish(const absl::Status& status) {
   log::Severity severity = log::Severity::kInfo;
   if (status.code() == absl::StatusCode::kInternal ||

@@ -20,6 +20,12 @@ class RpcLog {
  public:
   RpcLog(absl::string_view method, const Caller& caller);
 
+  // For calls whose caller is known only after authentication: until
+  // set_caller, the caller is logged as "(unauthenticated)".
+  explicit RpcLog(absl::string_view method);
+
+  void set_caller(const Caller& caller) { caller_ = caller.id; }
+
   void set_connection(absl::string_view name) {
     connection_ = std::string(name);
   }
