@@ -45,7 +45,7 @@ absl::Status ValidateApplications(
   for (const std::string& application : applications) {
     if (!auth::IsApplicationId(application)) {
       return absl::InvalidArgumentError(absl::StrCat(
-          field, " has \"", application.substr(0, 100),
+          field, " has \"", Echo(application),
           "\", which is not an application id ([a-z0-9][a-z0-9._-]{0,62})"));
     }
     if (!seen.insert(application).second) {
@@ -93,6 +93,17 @@ absl::Status ValidateDisplayName(absl::string_view name) {
         absl::StrCat("connection.display_name is longer than ", kMaxDisplayName,
                      " characters"));
   }
+  for (char c : name) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return absl::InvalidArgumentError(
+          "connection.display_name contains control characters");
+    }
+  }
+  if (!name.empty() && absl::StripAsciiWhitespace(name).empty()) {
+    return absl::InvalidArgumentError(
+        "connection.display_name is blank; leave it empty to use the "
+        "connection id");
+  }
   return absl::OkStatus();
 }
 
@@ -132,7 +143,7 @@ absl::Status CheckEtag(const storage::StoredConnection& stored,
   if (etag.empty() || etag == stored.etag) return absl::OkStatus();
   return absl::AbortedError(
       absl::StrCat("connection \"", stored.id, "\" has changed since etag \"",
-                   etag.substr(0, 64), "\" was read; read it again"));
+                   Echo(etag), "\" was read; read it again"));
 }
 
 // Asks Lever, through `lever`, whether its key may do what imports need:
@@ -168,7 +179,7 @@ absl::Status ApplyUpdateMask(const ServiceCore& core,
     if (!all && path != "display_name" && path != "environment" &&
         path != "allowed_applications") {
       return absl::InvalidArgumentError(
-          absl::StrCat("update_mask path \"", path.substr(0, 100),
+          absl::StrCat("update_mask path \"", Echo(path),
                        "\" cannot be updated; use display_name, environment, "
                        "allowed_applications or *"));
     }
@@ -267,9 +278,9 @@ grpc::Status ConnectionService::CreateConnection(
   }
   if (!IsConnectionId(id)) {
     return rpc.Finish(absl::InvalidArgumentError(absl::StrCat(
-        "connection_id \"", id.substr(0, 100),
+        "connection_id \"", Echo(id),
         "\" must be 1 to 63 lowercase letters, digits or '-', starting with "
-        "a letter")));
+        "a letter and not ending with '-'")));
   }
   rpc.set_connection(ConnectionName(id));
 
@@ -320,6 +331,12 @@ grpc::Status ConnectionService::CreateConnection(
   if (!created->created) {
     absl::StatusOr<storage::StoredConnection> first =
         core_.store().Get(created->connection_id);
+    if (absl::IsNotFound(first.status())) {
+      return rpc.Finish(absl::FailedPreconditionError(absl::StrCat(
+          "request_id \"", Echo(request->request_id()), "\" created ",
+          ConnectionName(created->connection_id),
+          ", which has since been deleted; use a new request_id")));
+    }
     if (!first.ok()) return rpc.Finish(first.status());
     stored = std::move(*first);
   }

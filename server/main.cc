@@ -16,6 +16,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "google/protobuf/stubs/logging.h"
+#include "grpc/support/log.h"
 #include "lib/log/log.h"
 #include "lib/storage/connection_store.h"
 #include "server/rekey.h"
@@ -227,9 +229,29 @@ int Fail(const absl::Status& status) {
   return 1;
 }
 
+// Protobuf and gRPC write their own messages (for example about a request
+// that does not parse); these keep the log one JSON object per line.
+void LogProtobufMessage(google::protobuf::LogLevel level, const char* file,
+                        int line, const std::string& message) {
+  Log(level >= google::protobuf::LOGLEVEL_ERROR ? Severity::kWarning
+                                                : Severity::kInfo,
+      "protobuf", {{"detail", message}, {"file", file}, {"line", line}});
+}
+
+void LogGrpcMessage(gpr_log_func_args* args) {
+  const Severity severity =
+      args->severity == GPR_LOG_SEVERITY_ERROR  ? Severity::kError
+      : args->severity == GPR_LOG_SEVERITY_INFO ? Severity::kInfo
+                                                : Severity::kDebug;
+  Log(severity, "grpc",
+      {{"detail", args->message}, {"file", args->file}, {"line", args->line}});
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  google::protobuf::SetLogHandler(&LogProtobufMessage);
+  gpr_set_log_function(&LogGrpcMessage);
   Flags flags;
   if (!ParseFlags(argc, argv, flags)) return 2;
   auto& values = flags.values;

@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -46,8 +47,16 @@ absl::Status UndecryptableKey(const storage::StoredConnection& connection,
 
 }  // namespace
 
+std::string Echo(absl::string_view text) {
+  constexpr std::size_t kEchoLength = 100;
+  std::string echo = absl::CHexEscape(text.substr(0, kEchoLength));
+  if (text.size() > kEchoLength) echo += "...";
+  return echo;
+}
+
 bool IsConnectionId(absl::string_view id) {
-  if (id.empty() || id.size() > 63 || !absl::ascii_islower(id[0])) {
+  if (id.empty() || id.size() > 63 || !absl::ascii_islower(id[0]) ||
+      id.back() == '-') {
     return false;
   }
   for (char c : id) {
@@ -77,7 +86,7 @@ absl::StatusOr<std::string> ServiceCore::ParseConnectionName(
   if (!absl::StartsWith(name, kCollection) ||
       !IsConnectionId(name.substr(kCollection.size()))) {
     return absl::InvalidArgumentError(
-        absl::StrCat(field, " \"", name.substr(0, 100),
+        absl::StrCat(field, " \"", Echo(name),
                      "\" is not of the form connections/{connection_id}"));
   }
   return std::string(name.substr(kCollection.size()));

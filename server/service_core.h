@@ -80,6 +80,11 @@ class ServiceCore {
 // The same code and message as a gRPC status.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
+// `text` as it may appear inside a quoted error message: at most 100
+// characters, with control and non-ASCII bytes escaped, so that a caller's
+// input cannot forge lines or terminal sequences in what it is shown.
+std::string Echo(absl::string_view text);
+
 // Whether `id` is a valid connection id: 1 to 63 lowercase letters, digits
 // or '-', starting with a letter.
 bool IsConnectionId(absl::string_view id);

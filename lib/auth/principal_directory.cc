@@ -161,6 +161,11 @@ absl::Status ReadCredentials(const rapidjson::Value& entry,
       return errors.Invalid("\"token_sha256\" must be 64 hex digits");
     }
     out->token_hash = absl::AsciiStrToLower(StringOf(hash->value));
+    if (out->token_hash == crypto::Sha256Hex("")) {
+      return errors.Invalid(
+          "\"token_sha256\" is the hash of an empty token, which no caller "
+          "can send");
+    }
   }
   auto names = entry.FindMember("certificate_common_names");
   if (names != entry.MemberEnd() &&

@@ -473,3 +473,51 @@ TEST(ServerLimitsTest, OversizedRequestsAreRefusedUnread) {
 
 }  // namespace
 }  // namespace leverconnect::testing
+
+namespace leverconnect::testing {
+namespace {
+
+class HostileInputTest : public ConnectionTest {};
+
+TEST_F(HostileInputTest, DisplayNamesMustBePrintableAndNotBlank) {
+  auto create = ValidCreate("acme");
+  create.mutable_connection()->set_display_name("bad\x1b[2Jname");
+  auto created = client().CreateConnection(create);
+  EXPECT_EQ(created.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(created.status().message(), HasSubstr("control characters"));
+  create.mutable_connection()->set_display_name("   ");
+  created = client().CreateConnection(create);
+  EXPECT_THAT(created.status().message(), HasSubstr("is blank"));
+}
+
+TEST_F(HostileInputTest, EchoedInputCannotForgeLinesOrTerminalSequences) {
+  v1::GetConnectionRequest get;
+  get.set_name("bad\n{\"message\":\"audit\"}\x1b[31m");
+  auto read = client().GetConnection(get);
+  EXPECT_EQ(read.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(read.status().message().find('\n'), absl::string_view::npos);
+  EXPECT_EQ(read.status().message().find('\x1b'), absl::string_view::npos);
+  EXPECT_THAT(read.status().message(), HasSubstr("bad\\n{"));
+}
+
+TEST_F(HostileInputTest, ConnectionIdsDoNotEndWithAHyphen) {
+  auto created = client().CreateConnection(ValidCreate("acme-"));
+  EXPECT_EQ(created.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(created.status().message(), HasSubstr("not ending with '-'"));
+}
+
+TEST_F(HostileInputTest, ARequestIdWhoseConnectionWasDeletedSaysSo) {
+  auto create = ValidCreate("gone");
+  create.set_request_id("req-gone");
+  ASSERT_TRUE(client().CreateConnection(create).ok());
+  v1::DeleteConnectionRequest remove;
+  remove.set_name("connections/gone");
+  ASSERT_TRUE(client().DeleteConnection(remove).ok());
+  auto again = client().CreateConnection(create);
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(again.status().message(),
+              HasSubstr("which has since been deleted; use a new request_id"));
+}
+
+}  // namespace
+}  // namespace leverconnect::testing
