@@ -119,6 +119,7 @@ class RequisitionStream
     options.columns.assign(request_.columns().begin(),
                            request_.columns().end());
     options.page_size = request_.page_size();
+    options.read_mode = request_.read_mode();
     const lever::CallContext call =
         CallContextFor(*context_, [this] { return Stopped(); });
     absl::StatusOr<v1::ImportSummary> summary = importer::RunRequisitionImport(

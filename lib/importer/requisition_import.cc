@@ -1,12 +1,18 @@
 #include "lib/importer/requisition_import.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "google/protobuf/util/time_util.h"
+#include "lib/importer/window_queue.h"
 #include "lib/log/log.h"
 #include "lib/mapping/requisition_schema.h"
 #include "lib/mapping/row_mapper.h"
@@ -34,11 +40,21 @@ bool IsValidTimestamp(const Timestamp& timestamp) {
          timestamp.nanos() >= 0 && timestamp.nanos() < 1000000000;
 }
 
+// Parallel reads: how many windows are read at once, and the narrowest
+// window that may still be split. The first and last windows catch
+// anything created outside [kEarliestMs, now + a day).
+constexpr int kParallelWindows = 8;
+constexpr std::int64_t kMinWindowMs = 60 * 1000;
+constexpr std::int64_t kEarliestMs = 946684800000;  // 2000-01-01T00:00:00Z
+constexpr std::int64_t kDayMs = 24 * 60 * 60 * 1000;
+
 // One sequence of pages: Lever takes one status and one code per listing,
-// so a filter with several of either is read as several listings.
+// so a filter with several of either is read as several listings. A
+// window, when set, narrows the listing to its creation times.
 struct Listing {
   std::string status;
   std::string requisition_code;
+  std::optional<Window> window;
 };
 
 std::vector<Listing> PlanListings(const v1::RequisitionFilter& filter) {
@@ -50,7 +66,9 @@ std::vector<Listing> PlanListings(const v1::RequisitionFilter& filter) {
   if (codes.empty()) codes.emplace_back();
   std::vector<Listing> listings;
   for (const std::string& status : statuses) {
-    for (const std::string& code : codes) listings.push_back({status, code});
+    for (const std::string& code : codes) {
+      listings.push_back({status, code, std::nullopt});
+    }
   }
   return listings;
 }
@@ -92,14 +110,74 @@ class Import {
     mapper_.emplace(std::move(*mapper));
     if (!sink_.OnSchema(mapper_->schema())) return Stopped();
 
-    for (const Listing& listing : PlanListings(options_.filter)) {
-      absl::Status status = ReadListing(listing);
-      if (!status.ok()) return status;
-    }
+    absl::Status read = ReadsInParallel() ? ReadWindows() : ReadListings();
+    if (!read.ok()) return read;
     return Summary();
   }
 
  private:
+  // Requisition codes name a few requisitions each: windows would only add
+  // requests.
+  bool ReadsInParallel() const {
+    return options_.read_mode != v1::READ_MODE_ONE_CURSOR &&
+           options_.filter.requisition_codes().empty();
+  }
+
+  absl::Status ReadListings() {
+    for (const Listing& listing : PlanListings(options_.filter)) {
+      absl::Status status = ReadListing(listing, nullptr);
+      if (!status.ok()) return status;
+    }
+    return absl::OkStatus();
+  }
+
+  // The created-at range of the filter (or all time) cut into windows,
+  // read by kParallelWindows threads at once.
+  absl::Status ReadWindows() {
+    const v1::RequisitionFilter& filter = options_.filter;
+    const std::int64_t start = filter.has_created_after()
+                                   ? CeilMilliseconds(filter.created_after())
+                                   : kEarliestMs;
+    const std::int64_t end = filter.has_created_before()
+                                 ? CeilMilliseconds(filter.created_before())
+                                 : absl::ToUnixMillis(clock_.Now()) + kDayMs;
+    WindowQueue windows(kParallelWindows, kMinWindowMs);
+    for (const Listing& listing : PlanListings(filter)) {
+      if (!filter.has_created_after()) {
+        windows.Push({0, std::min(start, end), listing.status});
+      }
+      for (Window& window :
+           SplitRange(start, end, kParallelWindows, listing.status)) {
+        windows.Push(std::move(window));
+      }
+      if (!filter.has_created_before()) {
+        windows.Push(
+            {std::max(start, end), end + 100 * 365 * kDayMs, listing.status});
+      }
+    }
+
+    std::vector<std::thread> workers;
+    for (int i = 0; i < kParallelWindows; ++i) {
+      workers.emplace_back([this, &windows] { ReadWindowsFrom(windows); });
+    }
+    for (std::thread& worker : workers) worker.join();
+    absl::MutexLock lock(&mu_);
+    window_splits_ = windows.splits();
+    return first_failure_;
+  }
+
+  void ReadWindowsFrom(WindowQueue& windows) {
+    Window window;
+    while (windows.Next(&window)) {
+      absl::Status status = ReadListing({window.status, "", window}, &windows);
+      windows.Done();
+      if (status.ok()) continue;
+      absl::MutexLock lock(&mu_);
+      if (first_failure_.ok()) first_failure_ = status;
+      windows.Stop();
+    }
+  }
+
   // Where one listing stands with its cursors.
   struct CursorState {
     absl::flat_hash_set<std::string> seen;  // cursors of this pass
@@ -107,13 +185,19 @@ class Import {
     int restarts = 0;
   };
 
-  absl::Status ReadListing(const Listing& listing) {
+  // Reads `listing` to its end. With `windows`, a window whose first page
+  // shows more pages may instead be split for idle workers to share.
+  absl::Status ReadListing(const Listing& listing, WindowQueue* windows) {
     lever::RequisitionQuery query = BaseQuery(options_);
     query.status = listing.status;
     query.requisition_code = listing.requisition_code;
+    if (listing.window) {
+      query.created_at_start_ms = listing.window->start_ms;
+      query.created_at_end_ms = listing.window->end_ms - 1;  // inclusive
+    }
     CursorState cursor;
     while (true) {
-      if (context_.IsCancelled()) return Stopped();
+      if (context_.IsCancelled() || Failed()) return Stopped();
       absl::StatusOr<lever::RequisitionPage> page =
           lever_.ListRequisitions(query, context_);
       if (!page.ok() && lever::IsInvalidOffsetToken(page.status())) {
@@ -123,12 +207,18 @@ class Import {
       }
       if (!page.ok()) return page.status();
       cursor.asked_again = false;
-      ++pages_;
+      const bool first_page = query.offset.empty();
       if (!SendPage(*page)) return Stopped();
       if (!page->has_next) return absl::OkStatus();
+      // The rows of this page reach the caller once, whichever half
+      // reads them again.
+      if (first_page && windows != nullptr &&
+          windows->SplitIfIdle(*listing.window)) {
+        return absl::OkStatus();
+      }
       if (page->next.empty() || !cursor.seen.insert(page->next).second) {
         return absl::UnavailableError(
-            absl::StrCat("Lever answered GET /requisitions (page ", pages_,
+            absl::StrCat("Lever answered GET /requisitions (page ", Pages(),
                          ") with hasNext but ",
                          page->next.empty() ? "no next token"
                                             : "a next token it sent before",
@@ -146,10 +236,9 @@ class Import {
                        lever::RequisitionQuery& query, CursorState& cursor) {
     if (!cursor.asked_again) {
       cursor.asked_again = true;
-      ++cursor_retries_;
+      Count([](Import& self) { ++self.cursor_retries_; });
       log::Log(log::Severity::kWarning,
-               "Lever rejected the paging cursor; asking again with it",
-               {{"rows_sent", rows_}});
+               "Lever rejected the paging cursor; asking again with it");
       return absl::OkStatus();
     }
     if (cursor.restarts == kMaxListingRestarts) {
@@ -159,26 +248,34 @@ class Import {
           " fresh starts of the listing; last answer: ", refusal.message()));
     }
     ++cursor.restarts;
-    ++listing_restarts_;
+    Count([](Import& self) { ++self.listing_restarts_; });
     log::Log(log::Severity::kWarning,
              "Lever rejected the paging cursor again; reading the listing "
              "again from the start",
-             {{"restart", cursor.restarts}, {"rows_sent", rows_}});
+             {{"restart", cursor.restarts}});
     cursor = CursorState{{}, false, cursor.restarts};
     query.offset.clear();
     return absl::OkStatus();
   }
 
+  // Maps the requisitions of `page` not handed over before and hands them
+  // over as one batch. Batches go to the sink one at a time.
   bool SendPage(const lever::RequisitionPage& page) {
     v1::RowBatch batch;
-    batch.set_page(pages_);
+    std::int64_t with_warnings = 0;
     for (const rapidjson::Value& requisition : page.requisitions().GetArray()) {
       if (!FirstTime(requisition)) continue;
       v1::Row* row = batch.add_rows();
       mapper_->Map(requisition, row);
-      if (row->warnings_size() > 0) ++rows_with_warnings_;
+      if (row->warnings_size() > 0) ++with_warnings;
     }
-    rows_ += batch.rows_size();
+    absl::MutexLock sink_lock(&sink_mu_);
+    {
+      absl::MutexLock lock(&mu_);
+      batch.set_page(++pages_);
+      rows_ += batch.rows_size();
+      rows_with_warnings_ += with_warnings;
+    }
     return sink_.OnBatch(std::move(batch));
   }
 
@@ -188,19 +285,38 @@ class Import {
     if (!requisition.IsObject()) return true;
     const auto id = requisition.FindMember("id");
     if (id == requisition.MemberEnd() || !id->value.IsString()) return true;
+    absl::MutexLock lock(&mu_);
     return seen_.emplace(id->value.GetString(), id->value.GetStringLength())
         .second;
+  }
+
+  void Count(const std::function<void(Import&)>& change) {
+    absl::MutexLock lock(&mu_);
+    change(*this);
+  }
+
+  int Pages() {
+    absl::MutexLock lock(&mu_);
+    return pages_;
+  }
+
+  // Another window of the import failed: the others stop at their next
+  // page.
+  bool Failed() {
+    absl::MutexLock lock(&mu_);
+    return !first_failure_.ok();
   }
 
   absl::Status Stopped() const {
     return absl::CancelledError("the import was cancelled");
   }
 
-  v1::ImportSummary Summary() const {
+  v1::ImportSummary Summary() {
+    absl::MutexLock lock(&mu_);
     v1::ImportSummary summary;
     summary.set_rows(rows_);
     summary.set_pages(pages_);
-    const lever::LeverCallStats& stats = lever_.stats();
+    const lever::LeverCallStats stats = lever_.stats();
     summary.set_retries(stats.retries + cursor_retries_);
     summary.set_rows_with_warnings(rows_with_warnings_);
     summary.set_rate_limited(stats.rate_limited);
@@ -229,13 +345,18 @@ class Import {
   const lever::CallContext& context_;
   retry::Clock& clock_;
   const absl::Time started_;
-  std::optional<mapping::RowMapper> mapper_;
-  absl::flat_hash_set<std::string> seen_;
-  std::int64_t rows_ = 0;
-  std::int64_t rows_with_warnings_ = 0;
-  int pages_ = 0;
-  int listing_restarts_ = 0;
-  int cursor_retries_ = 0;
+  std::optional<mapping::RowMapper> mapper_;  // set before any read
+
+  absl::Mutex sink_mu_;  // one batch at a time reaches the sink
+  absl::Mutex mu_;
+  absl::flat_hash_set<std::string> seen_ ABSL_GUARDED_BY(mu_);
+  std::int64_t rows_ ABSL_GUARDED_BY(mu_) = 0;
+  std::int64_t rows_with_warnings_ ABSL_GUARDED_BY(mu_) = 0;
+  int pages_ ABSL_GUARDED_BY(mu_) = 0;
+  int listing_restarts_ ABSL_GUARDED_BY(mu_) = 0;
+  int cursor_retries_ ABSL_GUARDED_BY(mu_) = 0;
+  int window_splits_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Status first_failure_ ABSL_GUARDED_BY(mu_);
 };
 
 // Each listing of a filter is one sequence of Lever pages: these bound

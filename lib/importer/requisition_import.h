@@ -30,6 +30,9 @@ struct ImportOptions {
   v1::RequisitionFilter filter;
   std::vector<std::string> columns;  // empty: every column
   int page_size = 100;               // 1 to 100
+  // One cursor, or windows of creation time read at once (the default).
+  // Filters on requisition codes always read with one cursor.
+  v1::ReadMode read_mode = v1::READ_MODE_PARALLEL_WINDOWS;
 };
 
 inline constexpr int kMaxPageSize = 100;
@@ -48,10 +51,12 @@ absl::StatusOr<v1::RequisitionSchema> ReadRequisitionSchema(
     lever::LeverClient& lever, const lever::CallContext& context);
 
 // Runs a whole import into `sink`. Each requisition is handed over once,
-// even when several listings (one per status and code in the filter)
-// return it. Cancellation and the deadline are checked between pages and
-// passed down to every Lever request. The summary's elapsed time runs from
-// `clock`'s Now() at the call.
+// even when several listings (one per status and code in the filter, or
+// overlapping reads of one window) return it. In parallel mode batches
+// come from several threads, one at a time, and `lever` is shared by them.
+// Cancellation and the deadline are checked between pages and passed down to
+// every Lever request. The summary's elapsed time runs from `clock`'s Now() at
+// the call.
 absl::StatusOr<v1::ImportSummary> RunRequisitionImport(
     lever::LeverClient& lever, const ImportOptions& options, RowSink& sink,
     const lever::CallContext& context, retry::Clock& clock);

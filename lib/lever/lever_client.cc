@@ -165,6 +165,16 @@ http::Request LeverClient::MakeRequest(std::string url,
   return request;
 }
 
+LeverCallStats LeverClient::stats() const {
+  absl::MutexLock lock(&stats_mu_);
+  return stats_;
+}
+
+void LeverClient::Count(const std::function<void(LeverCallStats&)>& change) {
+  absl::MutexLock lock(&stats_mu_);
+  change(stats_);
+}
+
 absl::StatusOr<absl::Duration> LeverClient::AwaitTurn(
     absl::string_view what, const CallContext& context) {
   if (context.IsCancelled()) {
@@ -177,6 +187,7 @@ absl::StatusOr<absl::Duration> LeverClient::AwaitTurn(
       return absl::Status(waited.status().code(),
                           absl::StrCat(what, ": ", waited.status().message()));
     }
+    absl::MutexLock lock(&stats_mu_);
     stats_.budget_wait += *waited;
   }
   const absl::Duration remaining = context.deadline - clock_.Now();
@@ -190,10 +201,12 @@ absl::StatusOr<absl::Duration> LeverClient::AwaitTurn(
 absl::StatusOr<http::Response> LeverClient::Send(const std::string& url,
                                                  const CallContext& context,
                                                  absl::Duration timeout) {
-  ++stats_.requests;
+  Count([](LeverCallStats& stats) { ++stats.requests; });
   absl::StatusOr<http::Response> outcome =
       http_.Send(MakeRequest(url, context, timeout));
-  if (outcome.ok() && outcome->status == 429) ++stats_.rate_limited;
+  if (outcome.ok() && outcome->status == 429) {
+    Count([](LeverCallStats& stats) { ++stats.rate_limited; });
+  }
   return outcome;
 }
 
@@ -272,9 +285,11 @@ absl::StatusOr<rapidjson::Document> LeverClient::Fetch(
               {"cause", retry::RetryCauseName(cause)},
               {"wait_ms", absl::ToInt64Milliseconds(wait)},
               {"failure", failure.message()}});
-    stats_.backoff += wait;
-    ++stats_.retries;
-    ++stats_.retries_by_cause[std::string(retry::RetryCauseName(cause))];
+    Count([&](LeverCallStats& stats) {
+      stats.backoff += wait;
+      ++stats.retries;
+      ++stats.retries_by_cause[std::string(retry::RetryCauseName(cause))];
+    });
     if (!clock_.Sleep(wait, context.cancelled)) {
       return absl::CancelledError(absl::StrCat(what, ": cancelled"));
     }
@@ -355,15 +370,13 @@ ProbeResult LeverClient::Probe(absl::string_view permission,
   const std::string url = absl::StrCat(options_.base_url, path, "?limit=1");
 
   ProbeResult result;
-  const absl::Time start = clock_.Now();
-  const absl::Duration budget_wait_before = stats_.budget_wait;
   absl::StatusOr<absl::Duration> timeout = AwaitTurn(what, context);
+  // Latency is Lever's: it starts once the budget has let the request go.
+  const absl::Time start = clock_.Now();
   absl::StatusOr<http::Response> response =
       timeout.ok() ? Send(url, context, *timeout)
                    : absl::StatusOr<http::Response>(timeout.status());
-  // Time spent waiting for the budget is ours, not Lever's.
-  result.latency =
-      clock_.Now() - start - (stats_.budget_wait - budget_wait_before);
+  result.latency = clock_.Now() - start;
   if (!response.ok()) {
     result.status = response.status();
     return result;

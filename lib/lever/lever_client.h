@@ -4,7 +4,8 @@
 // Authentication is HTTP Basic with the API key as user name. Each call is
 // retried per retry::RetryPolicy; Lever's error answers become statuses
 // (see StatusFromLeverAnswer). One LeverClient serves one import or one
-// connection test: it is not thread-safe, and its stats add up its calls.
+// connection test, from any number of threads at once; its stats add up
+// its calls.
 #ifndef LEVERCONNECT_LIB_LEVER_LEVER_CLIENT_H_
 #define LEVERCONNECT_LIB_LEVER_LEVER_CLIENT_H_
 
@@ -16,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "lib/http/http_client.h"
 #include "lib/ratelimit/token_bucket.h"
@@ -108,7 +110,8 @@ class LeverClient {
   // (kListRequisitions or kListRequisitionFields).
   ProbeResult Probe(absl::string_view permission, const CallContext& context);
 
-  const LeverCallStats& stats() const { return stats_; }
+  // A copy of the counts so far.
+  LeverCallStats stats() const;
 
  private:
   struct Endpoint {
@@ -139,7 +142,11 @@ class LeverClient {
   retry::Clock& clock_;
   retry::RetryPolicy policy_;
   Options options_;
-  LeverCallStats stats_;
+  // Applies `change` to the counts.
+  void Count(const std::function<void(LeverCallStats&)>& change);
+
+  mutable absl::Mutex stats_mu_;
+  LeverCallStats stats_ ABSL_GUARDED_BY(stats_mu_);
 };
 
 // What an HTTP answer from Lever means: OK for 2xx; FAILED_PRECONDITION for

@@ -16,11 +16,16 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
 
-v1::StreamRequisitionsRequest ImportRequest(const std::string& connection) {
+// Fault scripts name exact request numbers, which only one cursor makes
+// predictable; tests of parallel reads pass the mode.
+v1::StreamRequisitionsRequest ImportRequest(
+    const std::string& connection,
+    v1::ReadMode mode = v1::READ_MODE_ONE_CURSOR) {
   v1::StreamRequisitionsRequest request;
   request.set_connection("connections/" + connection);
   request.set_application("app");
   request.set_page_size(100);
+  request.set_read_mode(mode);
   return request;
 }
 
@@ -137,10 +142,8 @@ INSTANTIATE_TEST_SUITE_P(
         PersistentCase{FaultKind::kReset, "/requisition_fields: "},
         PersistentCase{FaultKind::kTruncate, "/requisition_fields: "}));
 
-TEST(FaultSoakTest, TenPercentFaultsLoseAndRepeatNothing) {
-  FakeLeverOptions options;
-  options.generate = 3000;
-  options.seed = 11;
+// Ten percent of Lever's answers are faults, of every kind.
+void InjectTenPercentFaults(FakeLeverOptions& options) {
   options.faults = {{FaultKind::kTooManyRequests, 0.01},
                     {FaultKind::kGatewayTimeout, 0.01},
                     {FaultKind::kInternalError, 0.01},
@@ -151,6 +154,13 @@ TEST(FaultSoakTest, TenPercentFaultsLoseAndRepeatNothing) {
                     {FaultKind::kTruncate, 0.01},
                     {FaultKind::kBadToken, 0.01},
                     {FaultKind::kEmpty, 0.01}};
+}
+
+TEST(FaultSoakTest, TenPercentFaultsLoseAndRepeatNothing) {
+  FakeLeverOptions options;
+  options.generate = 3000;
+  options.seed = 11;
+  InjectTenPercentFaults(options);
   // A seed whose draws include every kind of fault at least once.
   options.fault_seed = 34;
   auto environment = TestEnvironment::Start(options);
@@ -174,6 +184,30 @@ TEST(FaultSoakTest, TenPercentFaultsLoseAndRepeatNothing) {
   EXPECT_GT(summary->retries() + summary->listing_restarts(), 0);
   std::cout << "soak: " << summary->ShortDebugString() << "\n"
             << (*environment)->lever().StatsJson() << "\n";
+}
+
+TEST(FaultSoakTest, ParallelWindowsLoseAndRepeatNothingEither) {
+  FakeLeverOptions options;
+  options.generate = 3000;
+  options.seed = 12;
+  InjectTenPercentFaults(options);
+  options.fault_seed = 34;
+  auto environment = TestEnvironment::Start(options);
+  ASSERT_TRUE(environment.ok()) << environment.status();
+  ASSERT_TRUE((*environment)->CreateConnection("c", kFullKey, "app").ok());
+
+  std::vector<v1::Row> rows;
+  auto request = ImportRequest("c", v1::READ_MODE_PARALLEL_WINDOWS);
+  request.set_page_size(25);
+  auto summary = (*environment)->Import(request, &rows);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_THAT(rows, SizeIs(3000));
+  EXPECT_THAT(Ids(rows), SizeIs(3000));
+  int faults = 0;
+  for (FaultKind kind : kAllFaultKinds) {
+    faults += (*environment)->lever().FaultCount(kind);
+  }
+  EXPECT_GE(faults, 10);
 }
 
 // Runs `imports` imports at once, over the connections given in turn.
@@ -235,6 +269,35 @@ TEST(RateBudgetTest, TwentyImportsOverOneKeyNeverMeetA429) {
   EXPECT_EQ(lever.RequestCount("/v1/"), 20 * 4);
   EXPECT_LE(lever.MaxRequestsPerSecond(), kLeverMostPerSecond);
   std::cout << lever.StatsJson() << "\n";
+}
+
+TEST(RateBudgetTest, ParallelImportsStayWithinTheBudgetToo) {
+  auto environment =
+      TestEnvironment::Start(RateLimitedLever(), DefaultBudget());
+  ASSERT_TRUE(environment.ok()) << environment.status();
+  ASSERT_TRUE((*environment)->CreateConnection("c", kFullKey, "app").ok());
+
+  std::vector<absl::StatusOr<v1::ImportSummary>> results(3);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 3; ++i) {
+    threads.emplace_back([&, i] {
+      std::vector<v1::Row> rows;
+      results[i] =
+          (*environment)
+              ->Import(ImportRequest("c", v1::READ_MODE_PARALLEL_WINDOWS),
+                       &rows);
+      if (results[i].ok() && rows.size() != 300) {
+        results[i] = absl::InternalError(absl::StrCat(rows.size(), " rows"));
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const auto& result : results) {
+    ASSERT_TRUE(result.ok()) << result.status();
+  }
+  FakeLever& lever = (*environment)->lever();
+  EXPECT_EQ(lever.RateLimitedCount(), 0);
+  EXPECT_LE(lever.MaxRequestsPerSecond(), kLeverMostPerSecond);
 }
 
 TEST(RateBudgetTest, TwoKeysHaveABudgetEach) {

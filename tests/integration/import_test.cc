@@ -1,11 +1,13 @@
 // End to end: fake Lever -> leverconnect server -> client library.
 #include <condition_variable>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/time_util.h"
@@ -22,11 +24,13 @@ using ::testing::SizeIs;
 
 const std::string kRecorded = LEVERCONNECT_RECORDED_DIR;
 
-v1::StreamRequisitionsRequest ImportRequest(const std::string& connection,
-                                            const std::string& application) {
+v1::StreamRequisitionsRequest ImportRequest(
+    const std::string& connection, const std::string& application,
+    v1::ReadMode mode = v1::READ_MODE_ONE_CURSOR) {
   v1::StreamRequisitionsRequest request;
   request.set_connection("connections/" + connection);
   request.set_application(application);
+  request.set_read_mode(mode);
   return request;
 }
 
@@ -310,6 +314,115 @@ TEST(ImportTest, CancellingAfterTheFirstBatchStopsReadingLever) {
   EXPECT_EQ(lever.RequestCount("/v1/requisitions"), 2);
   std::lock_guard<std::mutex> lock(mu);
   EXPECT_EQ(pages_requested, 2);
+}
+
+}  // namespace
+}  // namespace leverconnect::testing
+
+namespace leverconnect::testing {
+namespace {
+
+// Parallel windows: the same requisitions, each once, whatever the order.
+TEST(ParallelImportTest, RecordedAndGeneratedRequisitionsArriveOnce) {
+  FakeLeverOptions options;
+  options.requisitions_file = kRecorded + "/list_requisitions.json";
+  options.requisition_fields_file = kRecorded + "/list_requisition_fields.json";
+  auto recorded = TestEnvironment::Start(options);
+  ASSERT_TRUE(recorded.ok()) << recorded.status();
+  ASSERT_TRUE((*recorded)->CreateConnection("c", kFullKey, "app").ok());
+  std::vector<v1::Row> rows;
+  auto summary = (*recorded)->Import(
+      ImportRequest("c", "app", v1::READ_MODE_PARALLEL_WINDOWS), &rows);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  rapidjson::Document expected;
+  expected.Parse(ReadFile(kRecorded + "/list_requisitions.json").c_str());
+  std::set<std::string> expected_ids;
+  for (const auto& requisition : expected["data"].GetArray()) {
+    expected_ids.insert(requisition["id"].GetString());
+  }
+  std::set<std::string> ids;
+  for (const v1::Row& row : rows) ids.insert(row.requisition_id());
+  EXPECT_THAT(rows, SizeIs(27));
+  EXPECT_EQ(ids, expected_ids);
+
+  FakeLeverOptions generated_options;
+  generated_options.generate = 2500;
+  auto generated = TestEnvironment::Start(generated_options);
+  ASSERT_TRUE(generated.ok()) << generated.status();
+  ASSERT_TRUE((*generated)->CreateConnection("g", kFullKey, "app").ok());
+  rows.clear();
+  auto request = ImportRequest("g", "app", v1::READ_MODE_UNSPECIFIED);
+  request.mutable_filter()->add_statuses("open");
+  request.mutable_filter()->add_statuses("closed");
+  summary = (*generated)->Import(request, &rows);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  ids.clear();
+  for (const v1::Row& row : rows) ids.insert(row.requisition_id());
+  EXPECT_EQ(ids.size(), rows.size());
+  EXPECT_EQ(summary->rows(), static_cast<int64_t>(rows.size()));
+  // The same filter read with one cursor gives the same requisitions.
+  std::vector<v1::Row> sequential;
+  request.set_read_mode(v1::READ_MODE_ONE_CURSOR);
+  ASSERT_TRUE((*generated)->Import(request, &sequential).ok());
+  std::set<std::string> sequential_ids;
+  for (const v1::Row& row : sequential) {
+    sequential_ids.insert(row.requisition_id());
+  }
+  EXPECT_EQ(ids, sequential_ids);
+  EXPECT_GT(ids.size(), 100u);
+}
+
+// Requisitions created exactly on, just before and just after the
+// boundaries of the windows arrive once each; those outside the filter
+// do not arrive.
+TEST(ParallelImportTest, RequisitionsOnWindowBoundariesArriveOnce) {
+  // created_after 1000 ms and created_before 9000 ms make eight windows of
+  // a second each: boundaries at 2000, 3000, ... 8000.
+  std::vector<std::int64_t> inside = {1000, 1001};
+  for (std::int64_t boundary = 2000; boundary <= 8000; boundary += 1000) {
+    inside.insert(inside.end(), {boundary - 1, boundary, boundary + 1});
+  }
+  inside.push_back(8999);
+  const std::vector<std::int64_t> outside = {0, 999, 9000, 9001};
+  std::string page = R"({"data": [)";
+  for (std::int64_t created : inside) {
+    absl::StrAppend(&page, R"({"id": "in-)", created, R"(", "createdAt": )",
+                    created, "},");
+  }
+  for (std::int64_t created : outside) {
+    absl::StrAppend(&page, R"({"id": "out-)", created, R"(", "createdAt": )",
+                    created, "},");
+  }
+  page.back() = ']';
+  page += R"(, "hasNext": false})";
+  const std::string folder = ::testing::TempDir();
+  const std::string requisitions = folder + "/boundaries.json";
+  const std::string fields = folder + "/no_fields.json";
+  std::ofstream(requisitions) << page;
+  std::ofstream(fields) << R"({"data": []})";
+
+  FakeLeverOptions options;
+  options.requisitions_file = requisitions;
+  options.requisition_fields_file = fields;
+  auto environment = TestEnvironment::Start(options);
+  ASSERT_TRUE(environment.ok()) << environment.status();
+  ASSERT_TRUE((*environment)->CreateConnection("c", kFullKey, "app").ok());
+  auto request = ImportRequest("c", "app", v1::READ_MODE_PARALLEL_WINDOWS);
+  request.mutable_filter()->mutable_created_after()->set_seconds(1);
+  request.mutable_filter()->mutable_created_before()->set_seconds(9);
+  std::vector<v1::Row> rows;
+  auto summary = (*environment)->Import(request, &rows);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+
+  std::multiset<std::string> ids;
+  for (const v1::Row& row : rows) ids.insert(row.requisition_id());
+  std::multiset<std::string> expected;
+  for (std::int64_t created : inside) {
+    expected.insert(absl::StrCat("in-", created));
+  }
+  EXPECT_EQ(ids, expected);
+  // Eight windows, each read once: no requisition was fetched twice.
+  EXPECT_EQ((*environment)->lever().RequestCount("/v1/requisitions"), 8);
 }
 
 }  // namespace

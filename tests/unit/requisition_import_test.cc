@@ -44,7 +44,11 @@ class RequisitionImportTest : public ::testing::Test {
     lever_options.api_key = "key";
     lever::LeverClient lever(
         http_, clock_, [] { return 0.0; }, lever_options);
-    return RunRequisitionImport(lever, options, sink_, {}, clock_);
+    // These tests follow one cursor request by request; parallel reads are
+    // covered by window_queue_test and the integration tests.
+    ImportOptions one_cursor = options;
+    one_cursor.read_mode = v1::READ_MODE_ONE_CURSOR;
+    return RunRequisitionImport(lever, one_cursor, sink_, {}, clock_);
   }
 
   testing::ScriptedHttp http_;
