@@ -155,6 +155,17 @@ absl::StatusOr<v1::StreamRequisitionsRequest> ImportRequest(
     if (!page_size.ok()) return page_size.status();
     request.set_page_size(*page_size);
   }
+  if (invocation.Has("read-mode")) {
+    const std::string mode = invocation.Value("read-mode");
+    if (mode == "parallel") {
+      request.set_read_mode(v1::READ_MODE_PARALLEL_WINDOWS);
+    } else if (mode == "one-cursor") {
+      request.set_read_mode(v1::READ_MODE_ONE_CURSOR);
+    } else {
+      return absl::InvalidArgumentError(
+          "--read-mode must be parallel or one-cursor");
+    }
+  }
   return request;
 }
 
@@ -217,6 +228,9 @@ std::vector<FlagSpec> ImportFlags() {
                 false, true),
       ValueFlag("page-size", "N",
                 "requisitions per Lever page, 1 to 100 (default 100)"),
+      ValueFlag("read-mode", "MODE",
+                "parallel (windows of creation time read at once; the "
+                "default) or one-cursor (Lever's order, one page at a time)"),
   };
   flags.insert(flags.end(), more.begin(), more.end());
   return flags;

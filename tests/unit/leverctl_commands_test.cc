@@ -997,3 +997,23 @@ TEST(ImportSummaryTextTest, NamesWhatSlowedTheImportDown) {
 
 }  // namespace
 }  // namespace leverconnect::leverctl
+
+namespace leverconnect::leverctl {
+namespace {
+
+TEST_F(LeverctlTest, ReadModeChoosesHowLeverIsRead) {
+  ScriptImport(server_, {1});
+  EXPECT_EQ(Run({"requisitions", "import", "--connection", "c", "--application",
+                 "a", "--read-mode", "one-cursor"}),
+            kSuccess);
+  EXPECT_EQ(server_.LastRequest<v1::StreamRequisitionsRequest>().read_mode(),
+            v1::READ_MODE_ONE_CURSOR);
+  EXPECT_EQ(Run({"requisitions", "import", "--connection", "c", "--application",
+                 "a", "--read-mode", "sideways"}),
+            kUsageError);
+  EXPECT_THAT(err_.str(), HasSubstr("--read-mode must be parallel or "
+                                    "one-cursor"));
+}
+
+}  // namespace
+}  // namespace leverconnect::leverctl
