@@ -44,6 +44,9 @@ bool IsValidTimestamp(const Timestamp& timestamp) {
 // window that may still be split. The first and last windows catch
 // anything created outside [kEarliestMs, now + a day).
 constexpr int kParallelWindows = 8;
+
+// The most bytes of rows one batch carries (a page is usually far less).
+constexpr std::size_t kMaxBatchBytes = 1 << 20;
 constexpr std::int64_t kMinWindowMs = 60 * 1000;
 constexpr std::int64_t kEarliestMs = 946684800000;  // 2000-01-01T00:00:00Z
 constexpr std::int64_t kDayMs = 24 * 60 * 60 * 1000;
@@ -261,22 +264,40 @@ class Import {
   // Maps the requisitions of `page` not handed over before and hands them
   // over as one batch. Batches go to the sink one at a time.
   bool SendPage(const lever::RequisitionPage& page) {
-    v1::RowBatch batch;
+    std::vector<v1::RowBatch> batches(1);
+    std::size_t batch_bytes = 0;
+    std::int64_t rows = 0;
     std::int64_t with_warnings = 0;
     for (const rapidjson::Value& requisition : page.requisitions().GetArray()) {
       if (!FirstTime(requisition)) continue;
-      v1::Row* row = batch.add_rows();
-      mapper_->Map(requisition, row);
-      if (row->warnings_size() > 0) ++with_warnings;
+      v1::Row row;
+      mapper_->Map(requisition, &row);
+      if (row.warnings_size() > 0) ++with_warnings;
+      // Rows of unusual size start a new batch rather than grow one past
+      // kMaxBatchBytes, well under gRPC's 4 MiB message limit.
+      const std::size_t row_bytes = row.ByteSizeLong();
+      if (batch_bytes > 0 && batch_bytes + row_bytes > kMaxBatchBytes) {
+        batches.emplace_back();
+        batch_bytes = 0;
+      }
+      batch_bytes += row_bytes;
+      ++rows;
+      *batches.back().add_rows() = std::move(row);
     }
+
     absl::MutexLock sink_lock(&sink_mu_);
+    int page_number = 0;
     {
       absl::MutexLock lock(&mu_);
-      batch.set_page(++pages_);
-      rows_ += batch.rows_size();
+      page_number = ++pages_;
+      rows_ += rows;
       rows_with_warnings_ += with_warnings;
     }
-    return sink_.OnBatch(std::move(batch));
+    for (v1::RowBatch& batch : batches) {
+      batch.set_page(page_number);
+      if (!sink_.OnBatch(std::move(batch))) return false;
+    }
+    return true;
   }
 
   // False when a requisition with the same id was handed over before. A

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/unit/fake_clock.h"
@@ -207,6 +208,22 @@ TEST_F(RequisitionImportTest, UnknownColumnIsRejectedBeforeAnyPage) {
   EXPECT_EQ(summary.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(summary.status().message(), HasSubstr("salary"));
   EXPECT_EQ(http_.requests().size(), 1u);
+}
+
+TEST_F(RequisitionImportTest, LargeRowsAreSplitIntoBatchesOfAtMostAMegabyte) {
+  const std::string name(700000, 'n');
+  http_.Answer(200, kNoFields);
+  http_.Answer(200, absl::StrCat(R"({"data":[{"id":"a","name":")", name,
+                                 R"("},{"id":"b","name":")", name,
+                                 R"("},{"id":"c"}],"hasNext":false})"));
+  auto summary = Run({});
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  // "a" fills one batch; "b" would take it past a megabyte, so it starts
+  // a second one, which the small "c" joins. All came from page 1.
+  EXPECT_THAT(sink_.pages_, ElementsAre(1, 1));
+  EXPECT_THAT(sink_.ids_, ElementsAre("a", "b", "c"));
+  EXPECT_EQ(summary->rows(), 3);
+  EXPECT_EQ(summary->pages(), 1);
 }
 
 TEST(ValidateImportOptionsTest, NamesTheBadField) {
