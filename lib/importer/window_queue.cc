@@ -1,5 +1,6 @@
 #include "lib/importer/window_queue.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace leverconnect::importer {
@@ -53,9 +54,13 @@ bool WindowQueue::SplitIfIdle(const Window& window) {
       width < 2 * min_width_ms_) {
     return false;
   }
-  for (Window& half :
-       SplitRange(window.start_ms, window.end_ms, 2, window.status)) {
-    queue_.push_back(std::move(half));
+  // One part for this worker and one for each idle one, so that a single
+  // split (one page read twice) puts every worker back to work.
+  const std::int64_t parts =
+      std::min<std::int64_t>(workers_ - active_ + 1, width / min_width_ms_);
+  for (Window& part : SplitRange(window.start_ms, window.end_ms,
+                                 static_cast<int>(parts), window.status)) {
+    queue_.push_back(std::move(part));
   }
   ++splits_;
   return true;

@@ -49,8 +49,9 @@ class WindowQueue {
   void Done();
 
   // After the first page of `window` showed more pages: when the queue is
-  // empty and a worker is idle, queues both halves of `window` and returns
-  // true (the caller then drops the window); false otherwise.
+  // empty and a worker is idle, queues `window` cut into one part for the
+  // caller and one per idle worker, and returns true (the caller then
+  // drops the window); false otherwise.
   bool SplitIfIdle(const Window& window);
 
   // Wakes every waiting worker; Next returns false from now on.

@@ -49,6 +49,7 @@ TEST(WindowQueueTest, SplitsOnlyWhenAWorkerWouldSitIdle) {
   // Both workers busy: no split.
   EXPECT_FALSE(queue.SplitIfIdle(second));
   queue.Done();  // the first worker finished and would wait
+  // One part for the caller, one for the idle worker.
   EXPECT_TRUE(queue.SplitIfIdle(second));
   queue.Done();
   Window half;
@@ -62,6 +63,23 @@ TEST(WindowQueueTest, SplitsOnlyWhenAWorkerWouldSitIdle) {
   queue.Done();
   EXPECT_FALSE(queue.Next(&half));
   EXPECT_EQ(queue.splits(), 1);
+}
+
+TEST(WindowQueueTest, OneSplitFeedsEveryIdleWorker) {
+  WindowQueue queue(/*workers=*/4, /*min_width_ms=*/1);
+  queue.Push({0, 400, ""});
+  Window window;
+  ASSERT_TRUE(queue.Next(&window));
+  // Three workers idle: four parts, one for each worker.
+  EXPECT_TRUE(queue.SplitIfIdle(window));
+  queue.Done();
+  std::vector<Window> parts;
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(queue.Next(&window));
+    parts.push_back(window);
+  }
+  EXPECT_EQ(Bounds(parts), (std::vector<std::pair<std::int64_t, std::int64_t>>{
+                               {0, 100}, {100, 200}, {200, 300}, {300, 400}}));
 }
 
 TEST(WindowQueueTest, NarrowWindowsAreNotSplit) {
