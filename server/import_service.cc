@@ -47,8 +47,11 @@ class RequisitionStream
  public:
   RequisitionStream(ServiceCore& core, const Authenticator& authenticator,
                     grpc::CallbackServerContext* context,
-                    const v1::StreamRequisitionsRequest& request)
-      : core_(core),
+                    const v1::StreamRequisitionsRequest& request,
+                    std::atomic<int>& running, int max_running)
+      : running_(running),
+        max_running_(max_running),
+        core_(core),
         context_(context),
         request_(request),
         principal_(authenticator.Authenticate(*context)),
@@ -105,6 +108,18 @@ class RequisitionStream
     absl::Status admitted =
         AdmitCall(principal_, auth::Method::kStreamRequisitions);
     if (!admitted.ok()) return admitted;
+    if (running_.fetch_add(1) >= max_running_) {
+      running_.fetch_sub(1);
+      return absl::ResourceExhaustedError(
+          absl::StrCat("the server is already running ", max_running_,
+                       " imports, its most; try again shortly"));
+    }
+    absl::Status status = AdmittedImport();
+    running_.fetch_sub(1);
+    return status;
+  }
+
+  absl::Status AdmittedImport() {
     absl::Status valid = importer::ValidateImportOptions(request_.filter(),
                                                          request_.page_size());
     if (!valid.ok()) return valid;
@@ -192,6 +207,8 @@ class RequisitionStream
     Finish(status);
   }
 
+  std::atomic<int>& running_;  // imports running in the server
+  const int max_running_;
   ServiceCore& core_;
   grpc::CallbackServerContext* context_;
   const v1::StreamRequisitionsRequest& request_;
@@ -242,7 +259,8 @@ grpc::ServerWriteReactor<v1::StreamRequisitionsResponse>*
 ImportService::StreamRequisitions(
     grpc::CallbackServerContext* context,
     const v1::StreamRequisitionsRequest* request) {
-  return new RequisitionStream(core_, authenticator_, context, *request);
+  return new RequisitionStream(core_, authenticator_, context, *request,
+                               running_imports_, max_imports_);
 }
 
 }  // namespace leverconnect::server

@@ -9,6 +9,8 @@
 #ifndef LEVERCONNECT_SERVER_IMPORT_SERVICE_H_
 #define LEVERCONNECT_SERVER_IMPORT_SERVICE_H_
 
+#include <atomic>
+
 #include "leverconnect/v1/import.grpc.pb.h"
 #include "server/caller.h"
 #include "server/service_core.h"
@@ -19,9 +21,11 @@ class ImportService final
     : public v1::ImportService::WithCallbackMethod_StreamRequisitions<
           v1::ImportService::Service> {
  public:
-  // `core` and `authenticator` must outlive the service.
-  ImportService(ServiceCore& core, const Authenticator& authenticator)
-      : core_(core), authenticator_(authenticator) {}
+  // `core` and `authenticator` must outlive the service. At most
+  // `max_imports` streams run at once; more get RESOURCE_EXHAUSTED.
+  ImportService(ServiceCore& core, const Authenticator& authenticator,
+                int max_imports)
+      : core_(core), authenticator_(authenticator), max_imports_(max_imports) {}
 
   grpc::Status GetRequisitionSchema(
       grpc::ServerContext* context,
@@ -35,6 +39,8 @@ class ImportService final
  private:
   ServiceCore& core_;
   const Authenticator& authenticator_;
+  const int max_imports_;
+  std::atomic<int> running_imports_{0};
 };
 
 }  // namespace leverconnect::server

@@ -77,6 +77,8 @@ Flags:
                                a little under Lever's 10)
   --lever-burst N              requests one key may send at once after a
                                quiet spell (default 18; Lever allows 20)
+  --max-imports N              most imports streamed at once; more are
+                               refused with RESOURCE_EXHAUSTED (default 64)
   --log-level LEVEL            debug, info, warning or error (default info)
   --shutdown-grace DURATION    how long running calls may finish after
                                SIGTERM, e.g. 20s (default 20s)
@@ -97,6 +99,7 @@ struct Flags {
       {"health-listen", ""},
       {"lever-production-url", "https://api.lever.co/v1"},
       {"lever-sandbox-url", "https://api.sandbox.lever.co/v1"},
+      {"max-imports", "64"},
       {"lever-rate", "9"},
       {"lever-burst", "18"},
       {"log-level", "info"},
@@ -265,6 +268,10 @@ int main(int argc, char** argv) {
   } else if (!absl::ParseDuration(values["shutdown-grace"], &grace) ||
              grace < absl::ZeroDuration()) {
     bad_flag = "--shutdown-grace must be a duration such as 20s";
+  } else if (!absl::SimpleAtoi(values["max-imports"],
+                               &options.max_concurrent_imports) ||
+             options.max_concurrent_imports < 1) {
+    bad_flag = "--max-imports must be a whole number of at least 1";
   } else if (!absl::SimpleAtod(values["lever-rate"], &budget.rate) ||
              !(budget.rate > 0)) {
     bad_flag = "--lever-rate must be a number above 0";

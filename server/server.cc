@@ -188,8 +188,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   server->authenticator_ = std::move(*authenticator);
   server->connection_service_ = std::make_unique<ConnectionService>(
       *server->core_, *server->authenticator_);
-  server->import_service_ =
-      std::make_unique<ImportService>(*server->core_, *server->authenticator_);
+  server->import_service_ = std::make_unique<ImportService>(
+      *server->core_, *server->authenticator_, options.max_concurrent_imports);
 
   absl::Status listening = server->Listen(options, *credentials);
   if (!listening.ok()) return listening;

@@ -52,6 +52,9 @@ struct ServerOptions {
   // host:port of a second, plaintext listener that serves only gRPC health
   // checking, for probes that cannot do TLS; empty for none.
   std::string health_listen_address;
+  // Most StreamRequisitions calls served at once; more are refused with
+  // RESOURCE_EXHAUSTED. Each holds a thread and up to a few pages.
+  int max_concurrent_imports = 64;
 };
 
 class Server {

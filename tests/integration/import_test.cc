@@ -5,6 +5,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -423,6 +424,62 @@ TEST(ParallelImportTest, RequisitionsOnWindowBoundariesArriveOnce) {
   EXPECT_EQ(ids, expected);
   // Eight windows, each read once: no requisition was fetched twice.
   EXPECT_EQ((*environment)->lever().RequestCount("/v1/requisitions"), 8);
+}
+
+}  // namespace
+}  // namespace leverconnect::testing
+
+namespace leverconnect::testing {
+namespace {
+
+TEST(ImportCapacityTest, ImportsBeyondTheServersMostAreRefused) {
+  FakeLeverOptions options;
+  options.generate = 150;
+  auto environment = TestEnvironment::Start(
+      options, FastLeverSettings(), {},
+      [](server::ServerOptions& server) { server.max_concurrent_imports = 1; });
+  ASSERT_TRUE(environment.ok()) << environment.status();
+  ASSERT_TRUE((*environment)->CreateConnection("c", kFullKey, "app").ok());
+
+  // The first import holds its first page request until the second has
+  // been refused.
+  std::mutex mu;
+  std::condition_variable changed;
+  bool first_waiting = false;
+  bool released = false;
+  (*environment)->lever().SetRequestHook([&](int, const std::string& path) {
+    if (path != "/v1/requisitions") return;
+    std::unique_lock<std::mutex> lock(mu);
+    first_waiting = true;
+    changed.notify_all();
+    changed.wait(lock, [&] { return released; });
+  });
+  absl::StatusOr<v1::ImportSummary> first;
+  std::thread holder([&] {
+    std::vector<v1::Row> rows;
+    first = (*environment)->Import(ImportRequest("c", "app"), &rows);
+  });
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    changed.wait(lock, [&] { return first_waiting; });
+  }
+  std::vector<v1::Row> rows;
+  auto second = (*environment)->Import(ImportRequest("c", "app"), &rows);
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(second.status().message(),
+              HasSubstr("already running 1 imports, its most"));
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    released = true;
+  }
+  changed.notify_all();
+  holder.join();
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->rows(), 150);
+
+  // With the first done, there is room again.
+  rows.clear();
+  EXPECT_TRUE((*environment)->Import(ImportRequest("c", "app"), &rows).ok());
 }
 
 }  // namespace

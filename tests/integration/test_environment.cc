@@ -49,7 +49,8 @@ server::LeverSettings FastLeverSettings() {
 
 absl::StatusOr<std::unique_ptr<TestEnvironment>> TestEnvironment::Start(
     FakeLeverOptions lever, server::LeverSettings settings,
-    const TransportSecurity& security) {
+    const TransportSecurity& security,
+    const std::function<void(server::ServerOptions&)>& adjust) {
   std::unique_ptr<TestEnvironment> environment(new TestEnvironment);
   log::SetSink([raw = environment.get()](std::string_view line) {
     std::lock_guard<std::mutex> lock(raw->mu_);
@@ -87,6 +88,7 @@ absl::StatusOr<std::unique_ptr<TestEnvironment>> TestEnvironment::Start(
   }
   auto secret_box = crypto::SecretBox::FromEncodedKey(kMasterKeyHex);
   if (!secret_box.ok()) return secret_box.status();
+  if (adjust) adjust(options);
   environment->server_options_ = options;
   auto server = server::Server::Start(options, std::move(*secret_box));
   if (!server.ok()) return server.status();

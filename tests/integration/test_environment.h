@@ -5,6 +5,7 @@
 #ifndef LEVERCONNECT_TESTS_INTEGRATION_TEST_ENVIRONMENT_H_
 #define LEVERCONNECT_TESTS_INTEGRATION_TEST_ENVIRONMENT_H_
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -54,10 +55,12 @@ class TestEnvironment {
  public:
   // Starts both servers. `lever` gets the two keys above unless it names
   // keys of its own. Empty base URLs of `settings` become the fake's.
+  // `adjust`, when set, changes the server's options last.
   static absl::StatusOr<std::unique_ptr<TestEnvironment>> Start(
       FakeLeverOptions lever,
       server::LeverSettings settings = FastLeverSettings(),
-      const TransportSecurity& security = {});
+      const TransportSecurity& security = {},
+      const std::function<void(server::ServerOptions&)>& adjust = nullptr);
 
   ~TestEnvironment();
 
