@@ -15,6 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/crypto/digest.h"
+#include "tests/unit/test_keys.h"
 
 namespace leverconnect::crypto {
 namespace {
@@ -23,17 +24,9 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr char kAssociatedData[] = "connections/acme-prod";
-constexpr char kApiKey[] = "lever-api-key-0123456789abcdef";
-
-// Deterministic test keys: byte i of version v is v * 37 + i.
-std::string TestKey(std::uint32_t version) {
-  std::string key(kMasterKeySize, '\0');
-  for (std::size_t i = 0; i < key.size(); ++i) {
-    key[i] = static_cast<char>(version * 37 + i);
-  }
-  return key;
-}
+using testing::kApiKey;
+using testing::kAssociatedData;
+using testing::TestKey;
 
 SecretBox BoxWithVersions(std::initializer_list<std::uint32_t> versions) {
   std::map<std::uint32_t, std::string> keys;
