@@ -92,13 +92,6 @@ absl::StatusOr<std::string> ServiceCore::ParseConnectionName(
   return std::string(name.substr(kCollection.size()));
 }
 
-absl::StatusOr<storage::StoredConnection> ServiceCore::LoadConnection(
-    absl::string_view name, absl::string_view field) {
-  absl::StatusOr<std::string> id = ParseConnectionName(name, field);
-  if (!id.ok()) return id.status();
-  return store_->Get(*id);
-}
-
 bool ServiceCore::KnowsEnvironment(int environment) const {
   return lever_settings_.base_urls.count(
              static_cast<v1::Environment>(environment)) > 0;

@@ -49,10 +49,6 @@ class ServiceCore {
   static absl::StatusOr<std::string> ParseConnectionName(
       absl::string_view name, absl::string_view field);
 
-  // Reads the connection named `name` (as in ParseConnectionName).
-  absl::StatusOr<storage::StoredConnection> LoadConnection(
-      absl::string_view name, absl::string_view field);
-
   // Whether the server knows a base URL for `environment`.
   bool KnowsEnvironment(int environment) const;
 

@@ -164,8 +164,9 @@ class Import {
       workers.emplace_back([this, &windows] { ReadWindowsFrom(windows); });
     }
     for (std::thread& worker : workers) worker.join();
+    log::Log(log::Severity::kDebug, "parallel read finished",
+             {{"windows_split", windows.splits()}});
     absl::MutexLock lock(&mu_);
-    window_splits_ = windows.splits();
     return first_failure_;
   }
 
@@ -376,7 +377,6 @@ class Import {
   int pages_ ABSL_GUARDED_BY(mu_) = 0;
   int listing_restarts_ ABSL_GUARDED_BY(mu_) = 0;
   int cursor_retries_ ABSL_GUARDED_BY(mu_) = 0;
-  int window_splits_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Status first_failure_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -57,8 +57,6 @@ class RetryPolicy {
   absl::Duration Backoff(int attempt,
                          std::optional<absl::Duration> retry_after) const;
 
-  const RetryPolicyOptions& options() const { return options_; }
-
  private:
   RetryPolicyOptions options_;
   std::function<double()> random_;

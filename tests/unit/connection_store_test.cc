@@ -18,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "lib/storage/sqlite_connection_store.h"
 #include "lib/storage/sqlite_database.h"
+#include "tests/unit/temp_directory_test.h"
 
 namespace leverconnect::storage {
 namespace {
@@ -66,12 +67,10 @@ std::vector<std::string> Ids(const ConnectionPage& page) {
 }
 
 // Each test gets a fresh directory holding its database file.
-class ConnectionStoreTest : public ::testing::Test {
+class ConnectionStoreTest : public leverconnect::testing::TempDirectoryTest {
  protected:
   void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "connection_store_test.XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    directory_ = pattern;
+    TempDirectoryTest::SetUp();
     path_ = (directory_ / "connections.db").string();
     absl::StatusOr<std::unique_ptr<ConnectionStore>> store =
         OpenSqliteConnectionStore(path_);
@@ -81,7 +80,7 @@ class ConnectionStoreTest : public ::testing::Test {
 
   void TearDown() override {
     store_.reset();
-    std::filesystem::remove_all(directory_);
+    TempDirectoryTest::TearDown();
   }
 
   void CreateOrFail(const StoredConnection& connection,
@@ -93,7 +92,6 @@ class ConnectionStoreTest : public ::testing::Test {
     EXPECT_EQ(result->connection_id, connection.id);
   }
 
-  std::filesystem::path directory_;
   std::string path_;
   std::unique_ptr<ConnectionStore> store_;
 };

@@ -15,6 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/crypto/secret_box.h"
+#include "tests/unit/temp_directory_test.h"
 #include "tests/unit/test_keys.h"
 
 namespace leverconnect::crypto {
@@ -163,25 +164,7 @@ TEST(KeyringTest, ErrorsNeverQuoteTheLine) {
   }
 }
 
-// A fresh directory per test under the test framework's temp dir.
-class KeyringFileTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "keyring_file_test.XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    directory_ = pattern;
-  }
-
-  void TearDown() override { std::filesystem::remove_all(directory_); }
-
-  std::string WriteFile(const std::string& name, const std::string& content) {
-    const std::string path = (directory_ / name).string();
-    std::ofstream(path, std::ios::binary) << content;
-    return path;
-  }
-
-  std::filesystem::path directory_;
-};
+class KeyringFileTest : public leverconnect::testing::TempDirectoryTest {};
 
 TEST_F(KeyringFileTest, ReadsAKeyringFile) {
   const std::string path =

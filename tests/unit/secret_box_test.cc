@@ -15,6 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/crypto/digest.h"
+#include "tests/unit/temp_directory_test.h"
 #include "tests/unit/test_keys.h"
 
 namespace leverconnect::crypto {
@@ -207,23 +208,8 @@ TEST(SecretBoxTest, ResealFailsLikeOpen) {
   EXPECT_THAT(resealed.status().message(), Not(HasSubstr(kApiKey)));
 }
 
-// A fresh directory per test under the test framework's temp dir.
-class KeyFileTest : public ::testing::Test {
+class KeyFileTest : public leverconnect::testing::TempDirectoryTest {
  protected:
-  void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "secret_box_test.XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    directory_ = pattern;
-  }
-
-  void TearDown() override { std::filesystem::remove_all(directory_); }
-
-  std::string WriteFile(const std::string& name, const std::string& content) {
-    const std::string path = (directory_ / name).string();
-    std::ofstream(path, std::ios::binary) << content;
-    return path;
-  }
-
   // Seals with `box` and opens with a box holding TestKey(1).
   static void ExpectKeyIsTestKey(const absl::StatusOr<SecretBox>& box) {
     ASSERT_TRUE(box.ok()) << box.status();
@@ -232,8 +218,6 @@ class KeyFileTest : public ::testing::Test {
     EXPECT_EQ(BoxWithVersions({1}).Open(sealed, kAssociatedData).value_or(""),
               kApiKey);
   }
-
-  std::filesystem::path directory_;
 };
 
 TEST_F(KeyFileTest, ReadsRawKey) {
