@@ -17,42 +17,12 @@
 #include "absl/time/time.h"
 #include "lib/storage/connection_store.h"
 #include "lib/storage/sqlite_database.h"
+#include "lib/storage/sqlite_schema.h"
 
 namespace leverconnect::storage {
 namespace {
 
 using Mode = SqliteTransaction::Mode;
-
-// Schema migrations: entry N takes user_version N to N + 1, in one
-// transaction with the version bump.
-constexpr const char* kMigrations[] = {
-    R"sql(
-    CREATE TABLE connections (
-      id TEXT PRIMARY KEY NOT NULL,
-      display_name TEXT NOT NULL,
-      environment INTEGER NOT NULL,
-      sealed_api_key BLOB NOT NULL,
-      api_key_hint TEXT NOT NULL,
-      create_time_us INTEGER NOT NULL,
-      update_time_us INTEGER NOT NULL,
-      etag TEXT NOT NULL
-    );
-    CREATE TABLE connection_applications (
-      connection_id TEXT NOT NULL
-          REFERENCES connections (id) ON DELETE CASCADE,
-      application TEXT NOT NULL,
-      position INTEGER NOT NULL,
-      PRIMARY KEY (connection_id, application)
-    ) WITHOUT ROWID;
-    CREATE TABLE request_ids (
-      request_id TEXT PRIMARY KEY NOT NULL,
-      connection_id TEXT NOT NULL,
-      create_time_us INTEGER NOT NULL
-    );
-    PRAGMA user_version = 1;
-    )sql",
-};
-static_assert(std::size(kMigrations) == SqliteConnectionStore::kSchemaVersion);
 
 // Parameters ?1 to ?8 of the statements below, bound by BindConnection.
 constexpr char kInsertConnection[] =
@@ -242,43 +212,6 @@ absl::StatusOr<std::vector<StoredConnection>> ReadConnections(
   return connections;
 }
 
-absl::Status Configure(SqliteDatabase& database, const std::string& path) {
-  // busy_timeout first: switching to WAL may wait for another handle.
-  absl::Status status = database.Execute("PRAGMA busy_timeout = 5000");
-  if (!status.ok()) return status;
-  absl::StatusOr<std::string> mode =
-      database.QueryText("PRAGMA journal_mode = WAL");
-  if (!mode.ok()) return mode.status();
-  if (*mode != "wal" && path != ":memory:") {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot use WAL journal mode for '", path, "' (got '",
-                     *mode, "'); is it on a network filesystem?"));
-  }
-  return database.Execute(
-      "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON");
-}
-
-absl::Status Migrate(SqliteDatabase& database, const std::string& path) {
-  absl::StatusOr<SqliteTransaction> transaction =
-      SqliteTransaction::Begin(database, Mode::kImmediate);
-  if (!transaction.ok()) return transaction.status();
-  absl::StatusOr<std::int64_t> version =
-      database.QueryInteger("PRAGMA user_version");
-  if (!version.ok()) return version.status();
-  if (*version < 0 || *version > SqliteConnectionStore::kSchemaVersion) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "'", path, "' has schema version ", *version, "; this build knows ",
-        SqliteConnectionStore::kSchemaVersion, " and older"));
-  }
-
-  for (std::int64_t step = *version;
-       step < SqliteConnectionStore::kSchemaVersion; ++step) {
-    absl::Status status = database.Execute(kMigrations[step]);
-    if (!status.ok()) return status;
-  }
-  return transaction->Commit();
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ConnectionStore>> OpenSqliteConnectionStore(
@@ -295,11 +228,8 @@ std::string StateDatabasePath(const std::string& state_dir) {
 
 absl::StatusOr<std::unique_ptr<SqliteConnectionStore>>
 SqliteConnectionStore::Open(const std::string& path) {
-  absl::StatusOr<SqliteDatabase> database = SqliteDatabase::Open(path);
+  absl::StatusOr<SqliteDatabase> database = OpenStateDatabase(path);
   if (!database.ok()) return database.status();
-  absl::Status status = Configure(*database, path);
-  if (status.ok()) status = Migrate(*database, path);
-  if (!status.ok()) return status;
   return std::unique_ptr<SqliteConnectionStore>(
       new SqliteConnectionStore(std::move(*database)));
 }

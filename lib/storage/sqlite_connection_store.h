@@ -18,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "lib/storage/connection_store.h"
 #include "lib/storage/sqlite_database.h"
+#include "lib/storage/sqlite_schema.h"
 
 namespace leverconnect::storage {
 
@@ -33,7 +34,7 @@ struct SqliteSettings {
 class SqliteConnectionStore : public ConnectionStore {
  public:
   // The schema version this build writes; newer files are refused.
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = kSqliteSchemaVersion;
 
   // See OpenSqliteConnectionStore. The path ":memory:" gives a private
   // in-memory database (no WAL, nothing durable), for tests only.

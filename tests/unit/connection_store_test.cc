@@ -384,7 +384,7 @@ TEST_F(ConnectionStoreTest, UsesWalAndFullSynchronous) {
   EXPECT_EQ(settings->synchronous, 2);  // FULL
   EXPECT_TRUE(settings->foreign_keys);
   EXPECT_EQ(settings->busy_timeout_ms, 5000);
-  EXPECT_EQ(settings->schema_version, 1);
+  EXPECT_EQ(settings->schema_version, 2);
 
   // WAL is a property of the file: a plain handle sees it too.
   absl::StatusOr<SqliteDatabase> plain = SqliteDatabase::Open(path_);
@@ -397,13 +397,13 @@ TEST_F(ConnectionStoreTest, NewerSchemaIsRefused) {
   {
     absl::StatusOr<SqliteDatabase> plain = SqliteDatabase::Open(path_);
     ASSERT_TRUE(plain.ok()) << plain.status();
-    ASSERT_TRUE(plain->Execute("PRAGMA user_version = 2").ok());
+    ASSERT_TRUE(plain->Execute("PRAGMA user_version = 3").ok());
   }
 
   absl::StatusOr<std::unique_ptr<ConnectionStore>> store =
       OpenSqliteConnectionStore(path_);
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(Message(store.status()), HasSubstr("schema version 2"));
+  EXPECT_THAT(Message(store.status()), HasSubstr("schema version 3"));
 }
 
 TEST_F(ConnectionStoreTest, UnopenablePathIsUnavailable) {

@@ -1,0 +1,238 @@
+// The embedded ImportRunStore: the import_runs table of the SQLite state
+// file, behind its own handle and mutex. Every write is one IMMEDIATE
+// transaction with synchronous=FULL.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "lib/storage/import_run_store.h"
+#include "lib/storage/sqlite_database.h"
+#include "lib/storage/sqlite_schema.h"
+
+namespace leverconnect::storage {
+namespace {
+
+using Mode = SqliteTransaction::Mode;
+
+// The columns ReadRun expects, in order.
+constexpr char kSelectRun[] =
+    "SELECT seq, connection_id, run_id, application, request_id, state, "
+    "finished, create_time_us, update_time_us, payload FROM import_runs ";
+
+StoredImportRun ReadRun(SqliteStatement& statement) {
+  StoredImportRun run;
+  run.sequence = statement.Integer(0);
+  run.connection_id = statement.Text(1);
+  run.run_id = statement.Text(2);
+  run.application = statement.Text(3);
+  run.request_id = statement.Text(4);
+  run.state = static_cast<int>(statement.Integer(5));
+  run.finished = statement.Integer(6) != 0;
+  run.create_time = absl::FromUnixMicros(statement.Integer(7));
+  run.update_time = absl::FromUnixMicros(statement.Integer(8));
+  run.payload = statement.Blob(9);
+  return run;
+}
+
+absl::StatusOr<std::vector<StoredImportRun>> ReadRuns(
+    SqliteStatement& statement) {
+  std::vector<StoredImportRun> runs;
+  while (true) {
+    absl::StatusOr<bool> row = statement.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return runs;
+    runs.push_back(ReadRun(statement));
+  }
+}
+
+absl::Status RunNotFound(std::string_view connection_id,
+                         std::string_view run_id) {
+  std::string message = "import \"connections/";
+  message.append(connection_id).append("/imports/").append(run_id);
+  return absl::NotFoundError(message.append("\" not found"));
+}
+
+// The run a statement binding ?1 and ?2 selects, if any.
+absl::StatusOr<std::optional<StoredImportRun>> SelectOne(
+    SqliteDatabase& database, const char* where, std::string_view first,
+    std::string_view second) {
+  absl::StatusOr<SqliteStatement> statement =
+      database.Prepare(absl::StrCat(kSelectRun, where));
+  if (!statement.ok()) return statement.status();
+  statement->BindText(1, first);
+  statement->BindText(2, second);
+  absl::StatusOr<std::vector<StoredImportRun>> runs = ReadRuns(*statement);
+  if (!runs.ok()) return runs.status();
+  if (runs->empty()) return std::nullopt;
+  return std::move(runs->front());
+}
+
+class SqliteImportRunStore : public ImportRunStore {
+ public:
+  explicit SqliteImportRunStore(SqliteDatabase database)
+      : database_(std::move(database)) {}
+
+  absl::StatusOr<CreateRunResult> Create(const StoredImportRun& run) override {
+    if (run.connection_id.empty() || run.run_id.empty()) {
+      return absl::InvalidArgumentError("import run without connection or id");
+    }
+    absl::MutexLock lock(&mutex_);
+    absl::StatusOr<SqliteTransaction> transaction =
+        SqliteTransaction::Begin(database_, Mode::kImmediate);
+    if (!transaction.ok()) return transaction.status();
+    if (!run.request_id.empty()) {
+      absl::StatusOr<std::optional<StoredImportRun>> earlier =
+          SelectOne(database_, "WHERE connection_id = ?1 AND request_id = ?2",
+                    run.connection_id, run.request_id);
+      if (!earlier.ok()) return earlier.status();
+      if (earlier->has_value()) return CreateRunResult{false, **earlier};
+    }
+    absl::StatusOr<std::optional<StoredImportRun>> taken =
+        SelectOne(database_, "WHERE connection_id = ?1 AND run_id = ?2",
+                  run.connection_id, run.run_id);
+    if (!taken.ok()) return taken.status();
+    if (taken->has_value()) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("import id \"", run.run_id, "\" is taken"));
+    }
+    absl::StatusOr<SqliteStatement> insert = database_.Prepare(
+        "INSERT INTO import_runs (connection_id, run_id, application, "
+        "request_id, state, finished, create_time_us, update_time_us, "
+        "payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    if (!insert.ok()) return insert.status();
+    insert->BindText(1, run.connection_id);
+    insert->BindText(2, run.run_id);
+    insert->BindText(3, run.application);
+    insert->BindText(4, run.request_id);
+    insert->BindInteger(5, run.state);
+    insert->BindInteger(6, run.finished ? 1 : 0);
+    insert->BindInteger(7, absl::ToUnixMicros(run.create_time));
+    insert->BindInteger(8, absl::ToUnixMicros(run.update_time));
+    insert->BindBlob(9, run.payload);
+    absl::Status status = insert->Run();
+    absl::StatusOr<std::int64_t> sequence =
+        status.ok() ? database_.QueryInteger("SELECT last_insert_rowid()")
+                    : absl::StatusOr<std::int64_t>(status);
+    if (!sequence.ok()) return sequence.status();
+    if (status = transaction->Commit(); !status.ok()) return status;
+    CreateRunResult result{true, run};
+    result.run.sequence = *sequence;
+    return result;
+  }
+
+  absl::StatusOr<StoredImportRun> Get(std::string_view connection_id,
+                                      std::string_view run_id) override {
+    absl::MutexLock lock(&mutex_);
+    absl::StatusOr<std::optional<StoredImportRun>> run =
+        SelectOne(database_, "WHERE connection_id = ?1 AND run_id = ?2",
+                  connection_id, run_id);
+    if (!run.ok()) return run.status();
+    if (!run->has_value()) return RunNotFound(connection_id, run_id);
+    return std::move(**run);
+  }
+
+  absl::Status Update(const StoredImportRun& run) override {
+    absl::MutexLock lock(&mutex_);
+    absl::StatusOr<SqliteTransaction> transaction =
+        SqliteTransaction::Begin(database_, Mode::kImmediate);
+    if (!transaction.ok()) return transaction.status();
+    absl::StatusOr<SqliteStatement> update = database_.Prepare(
+        "UPDATE import_runs SET state = ?3, finished = ?4, "
+        "update_time_us = ?5, payload = ?6 "
+        "WHERE connection_id = ?1 AND run_id = ?2");
+    if (!update.ok()) return update.status();
+    update->BindText(1, run.connection_id);
+    update->BindText(2, run.run_id);
+    update->BindInteger(3, run.state);
+    update->BindInteger(4, run.finished ? 1 : 0);
+    update->BindInteger(5, absl::ToUnixMicros(run.update_time));
+    update->BindBlob(6, run.payload);
+    absl::Status status = update->Run();
+    if (!status.ok()) return status;
+    absl::StatusOr<std::int64_t> changed =
+        database_.QueryInteger("SELECT changes()");
+    if (!changed.ok()) return changed.status();
+    if (*changed == 0) return RunNotFound(run.connection_id, run.run_id);
+    return transaction->Commit();
+  }
+
+  absl::StatusOr<ImportRunPage> List(std::string_view connection_id,
+                                     const ImportRunFilter& filter,
+                                     int page_size,
+                                     std::int64_t before_sequence) override {
+    if (page_size <= 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("page size must be positive, got ", page_size));
+    }
+    // ?1 connection, ?2 before, ?3 state, ?4 application, ?5 limit, then
+    // one parameter per allowed application.
+    std::string sql = absl::StrCat(
+        kSelectRun,
+        "WHERE connection_id = ?1 AND (?2 = 0 OR seq < ?2) "
+        "AND (?3 = 0 OR state = ?3) AND (?4 = '' OR application = ?4)");
+    if (!filter.applications.empty()) {
+      absl::StrAppend(&sql, " AND application IN (");
+      for (std::size_t i = 0; i < filter.applications.size(); ++i) {
+        absl::StrAppend(&sql, i == 0 ? "" : ", ", "?", i + 6);
+      }
+      absl::StrAppend(&sql, ")");
+    }
+    absl::StrAppend(&sql, " ORDER BY seq DESC LIMIT ?5");
+
+    absl::MutexLock lock(&mutex_);
+    absl::StatusOr<SqliteStatement> statement = database_.Prepare(sql);
+    if (!statement.ok()) return statement.status();
+    statement->BindText(1, connection_id);
+    statement->BindInteger(2, before_sequence);
+    statement->BindInteger(3, filter.state);
+    statement->BindText(4, filter.application);
+    statement->BindInteger(5, std::int64_t{page_size} + 1);  // one to peek
+    for (std::size_t i = 0; i < filter.applications.size(); ++i) {
+      statement->BindText(static_cast<int>(i + 6), filter.applications[i]);
+    }
+    absl::StatusOr<std::vector<StoredImportRun>> runs = ReadRuns(*statement);
+    if (!runs.ok()) return runs.status();
+    ImportRunPage page;
+    if (runs->size() > static_cast<std::size_t>(page_size)) {
+      runs->pop_back();
+      page.next_before_sequence = runs->back().sequence;
+    }
+    page.runs = std::move(*runs);
+    return page;
+  }
+
+  absl::StatusOr<std::vector<StoredImportRun>> ListUnfinished() override {
+    absl::MutexLock lock(&mutex_);
+    absl::StatusOr<SqliteStatement> statement = database_.Prepare(
+        absl::StrCat(kSelectRun, "WHERE finished = 0 ORDER BY seq"));
+    if (!statement.ok()) return statement.status();
+    return ReadRuns(*statement);
+  }
+
+ private:
+  absl::Mutex mutex_;
+  SqliteDatabase database_ ABSL_GUARDED_BY(mutex_);
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ImportRunStore>> OpenSqliteImportRunStore(
+    const std::string& path) {
+  absl::StatusOr<SqliteDatabase> database = OpenStateDatabase(path);
+  if (!database.ok()) return database.status();
+  return std::unique_ptr<ImportRunStore>(
+      new SqliteImportRunStore(std::move(*database)));
+}
+
+}  // namespace leverconnect::storage

@@ -1,0 +1,186 @@
+#include "lib/storage/import_run_store.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "lib/storage/connection_store.h"
+#include "tests/unit/temp_directory_test.h"
+
+namespace leverconnect::storage {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+class ImportRunStoreTest : public testing::TempDirectoryTest {
+ protected:
+  void SetUp() override {
+    TempDirectoryTest::SetUp();
+    path_ = StateDatabasePath(directory_.string());
+    Reopen();
+  }
+
+  void Reopen() {
+    store_.reset();
+    absl::StatusOr<std::unique_ptr<ImportRunStore>> store =
+        OpenSqliteImportRunStore(path_);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+  }
+
+  static StoredImportRun Run(std::string connection, std::string id,
+                             std::string application = "hr-plan",
+                             std::string request_id = "") {
+    StoredImportRun run;
+    run.connection_id = std::move(connection);
+    run.run_id = std::move(id);
+    run.application = std::move(application);
+    run.request_id = std::move(request_id);
+    run.state = 1;
+    run.create_time = absl::FromUnixSeconds(1700000000);
+    run.update_time = run.create_time;
+    run.payload = std::string("pay\0load", 8);
+    return run;
+  }
+
+  std::vector<std::string> Ids(const ImportRunPage& page) {
+    std::vector<std::string> ids;
+    for (const StoredImportRun& run : page.runs) ids.push_back(run.run_id);
+    return ids;
+  }
+
+  std::string path_;
+  std::unique_ptr<ImportRunStore> store_;
+};
+
+TEST_F(ImportRunStoreTest, CreatedRunReadsBackAfterReopen) {
+  absl::StatusOr<CreateRunResult> created = store_->Create(Run("acme", "r1"));
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_TRUE(created->created);
+  EXPECT_GT(created->run.sequence, 0);
+
+  Reopen();
+  absl::StatusOr<StoredImportRun> run = store_->Get("acme", "r1");
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(run->application, "hr-plan");
+  EXPECT_EQ(run->state, 1);
+  EXPECT_FALSE(run->finished);
+  EXPECT_EQ(run->payload, std::string("pay\0load", 8));
+  EXPECT_EQ(run->create_time, absl::FromUnixSeconds(1700000000));
+  EXPECT_EQ(run->sequence, created->run.sequence);
+}
+
+TEST_F(ImportRunStoreTest, RequestIdReturnsTheFirstRunOfItsConnection) {
+  ASSERT_TRUE(store_->Create(Run("acme", "r1", "hr-plan", "req-1")).ok());
+  absl::StatusOr<CreateRunResult> again =
+      store_->Create(Run("acme", "r2", "hr-plan", "req-1"));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(again->run.run_id, "r1");
+  EXPECT_EQ(store_->Get("acme", "r2").status().code(),
+            absl::StatusCode::kNotFound);
+
+  // The same request id on another connection is another request.
+  absl::StatusOr<CreateRunResult> other =
+      store_->Create(Run("globex", "r3", "hr-plan", "req-1"));
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_TRUE(other->created);
+}
+
+TEST_F(ImportRunStoreTest, TakenRunIdIsAlreadyExists) {
+  ASSERT_TRUE(store_->Create(Run("acme", "r1")).ok());
+  EXPECT_EQ(store_->Create(Run("acme", "r1")).status().code(),
+            absl::StatusCode::kAlreadyExists);
+}
+
+TEST_F(ImportRunStoreTest, UpdateReplacesStateAndPayload) {
+  ASSERT_TRUE(store_->Create(Run("acme", "r1")).ok());
+  StoredImportRun run = Run("acme", "r1");
+  run.state = 5;
+  run.finished = true;
+  run.update_time = absl::FromUnixSeconds(1700000100);
+  run.payload = "done";
+  ASSERT_TRUE(store_->Update(run).ok());
+
+  absl::StatusOr<StoredImportRun> read = store_->Get("acme", "r1");
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->state, 5);
+  EXPECT_TRUE(read->finished);
+  EXPECT_EQ(read->payload, "done");
+  EXPECT_EQ(read->update_time, absl::FromUnixSeconds(1700000100));
+
+  absl::Status missing = store_->Update(Run("acme", "nope"));
+  EXPECT_EQ(missing.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(missing.message()),
+              HasSubstr("connections/acme/imports/nope"));
+}
+
+TEST_F(ImportRunStoreTest, ListPagesNewestFirstWithFilters) {
+  for (const char* id : {"a", "b", "c", "d", "e"}) {
+    ASSERT_TRUE(store_->Create(Run("acme", id)).ok());
+  }
+  ASSERT_TRUE(store_->Create(Run("acme", "f", "finance")).ok());
+  ASSERT_TRUE(store_->Create(Run("globex", "g")).ok());
+  StoredImportRun done = Run("acme", "c");
+  done.state = 7;
+  done.finished = true;
+  ASSERT_TRUE(store_->Update(done).ok());
+
+  absl::StatusOr<ImportRunPage> first = store_->List("acme", {}, 4, 0);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_THAT(Ids(*first), ElementsAre("f", "e", "d", "c"));
+  ASSERT_NE(first->next_before_sequence, 0);
+  absl::StatusOr<ImportRunPage> second =
+      store_->List("acme", {}, 4, first->next_before_sequence);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_THAT(Ids(*second), ElementsAre("b", "a"));
+  EXPECT_EQ(second->next_before_sequence, 0);
+
+  ImportRunFilter failed;
+  failed.state = 7;
+  EXPECT_THAT(Ids(store_->List("acme", failed, 10, 0).value()),
+              ElementsAre("c"));
+  ImportRunFilter finance;
+  finance.application = "finance";
+  EXPECT_THAT(Ids(store_->List("acme", finance, 10, 0).value()),
+              ElementsAre("f"));
+  ImportRunFilter own;
+  own.applications = {"finance", "other"};
+  EXPECT_THAT(Ids(store_->List("acme", own, 10, 0).value()), ElementsAre("f"));
+  EXPECT_EQ(store_->List("acme", {}, 0, 0).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ImportRunStoreTest, UnfinishedRunsOfEveryConnectionOldestFirst) {
+  ASSERT_TRUE(store_->Create(Run("acme", "a")).ok());
+  ASSERT_TRUE(store_->Create(Run("globex", "b")).ok());
+  ASSERT_TRUE(store_->Create(Run("acme", "c")).ok());
+  StoredImportRun done = Run("acme", "a");
+  done.finished = true;
+  ASSERT_TRUE(store_->Update(done).ok());
+
+  absl::StatusOr<std::vector<StoredImportRun>> unfinished =
+      store_->ListUnfinished();
+  ASSERT_TRUE(unfinished.ok()) << unfinished.status();
+  std::vector<std::string> ids;
+  for (const StoredImportRun& run : *unfinished) ids.push_back(run.run_id);
+  EXPECT_THAT(ids, ElementsAre("b", "c"));
+}
+
+TEST_F(ImportRunStoreTest, SharesTheStateFileWithConnections) {
+  absl::StatusOr<std::unique_ptr<ConnectionStore>> connections =
+      OpenSqliteConnectionStore(path_);
+  ASSERT_TRUE(connections.ok()) << connections.status();
+  ASSERT_TRUE(store_->Create(Run("acme", "r1")).ok());
+  EXPECT_TRUE(store_->Get("acme", "r1").ok());
+}
+
+}  // namespace
+}  // namespace leverconnect::storage
