@@ -8,9 +8,11 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "client/text_table.h"
+#include "lib/csv/csv_writer.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
 
@@ -18,11 +20,6 @@ namespace leverconnect::client {
 namespace {
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
-
-bool IsNull(const v1::Value& value) {
-  return value.kind_case() == v1::Value::KIND_NOT_SET ||
-         value.kind_case() == v1::Value::kNullValue;
-}
 
 const v1::Value& NullValue() {
   static const v1::Value* const null_value = new v1::Value();
@@ -77,46 +74,45 @@ void WriteJsonValue(const v1::Value& value, JsonWriter& writer) {
   }
 }
 
+// Rows as lib/csv writes them: every column of the schema under its name.
 class CsvRowWriter : public RowWriter {
  public:
   explicit CsvRowWriter(std::ostream& out) : out_(out) {}
 
-  void Begin(const v1::RequisitionSchema& schema) override {
-    std::vector<std::string> names;
-    for (const v1::Column& column : schema.columns()) {
-      names.push_back(column.name());
+  absl::Status Begin(const v1::RequisitionSchema& schema) override {
+    absl::StatusOr<csv::CsvWriter> writer =
+        csv::CsvWriter::Create(schema, {}, csv::CsvFormat());
+    if (!writer.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "cannot write the rows as CSV: ", writer.status().message()));
     }
-    column_count_ = static_cast<int>(names.size());
-    WriteCsvRecord(names, out_);
+    writer_.emplace(*std::move(writer));
+    out_ << writer_->HeaderRow();
+    return absl::OkStatus();
   }
 
-  // A null cell is an empty field; an empty text is `""`, so that a reader
-  // can tell them apart.
   void Write(const v1::Row& row) override {
-    std::string record;
-    for (int column = 0; column < column_count_; ++column) {
-      if (column > 0) record += ',';
-      const v1::Value& cell = CellAt(row, column);
-      if (IsNull(cell)) continue;
-      const std::string text = CellText(cell);
-      record += text.empty() ? "\"\"" : CsvField(text);
-    }
-    record += '\n';
-    out_ << record;
+    record_.clear();
+    writer_->AppendRow(row, &record_);
+    out_ << record_;
   }
 
   void End() override {}
 
  private:
   std::ostream& out_;
-  int column_count_ = 0;
+  std::optional<csv::CsvWriter> writer_;
+  std::string record_;  // one record; reused to keep its storage
 };
 
 class JsonRowWriter : public RowWriter {
  public:
   explicit JsonRowWriter(std::ostream& out) : out_(out) {}
 
-  void Begin(const v1::RequisitionSchema& schema) override { schema_ = schema; }
+  absl::Status Begin(const v1::RequisitionSchema& schema) override {
+    schema_ = schema;
+    return absl::OkStatus();
+  }
   void Write(const v1::Row& row) override {
     out_ << RowJson(schema_, row) << '\n';
   }
@@ -132,7 +128,7 @@ class TableRowWriter : public RowWriter {
  public:
   explicit TableRowWriter(std::ostream& out) : out_(out) {}
 
-  void Begin(const v1::RequisitionSchema& schema) override {
+  absl::Status Begin(const v1::RequisitionSchema& schema) override {
     std::vector<std::string> names;
     for (const v1::Column& column : schema.columns()) {
       names.push_back(column.name());
@@ -141,6 +137,7 @@ class TableRowWriter : public RowWriter {
     for (int column = 0; column < schema.columns_size(); ++column) {
       if (IsNumeric(schema.columns(column))) table_->AlignRight(column);
     }
+    return absl::OkStatus();
   }
 
   void Write(const v1::Row& row) override {

@@ -4,17 +4,17 @@
 // Rows of an import:
 //   table  aligned columns under a header line of column names; cells cut
 //          to 40 columns with "…"; lists joined with "|".
-//   csv    RFC 4180 with a header line of column names and "\n" line ends;
-//          a null cell is an empty field, an empty text and an empty list
-//          are `""`; list elements joined with "|" (not escaped), the
-//          joined text quoted as any other when it needs it.
+//   csv    the CSV files of lib/csv (README, "CSV files"): a header row of
+//          column names, ",", CRLF, no byte order mark; a null cell is an
+//          empty field and an empty text `""`; timestamps in whole
+//          seconds; list elements joined with "|".
 //   json   JSON Lines: one object per row, keyed by column name, with
 //          native JSON types (timestamps as RFC 3339 strings, lists as
 //          arrays, NaN and infinities as the strings "NaN", "Infinity" and
 //          "-Infinity").
 // Resources (connections, test results, schemas): json is the protobuf JSON
 // mapping with proto field names, on one line; table and csv show chosen
-// fields.
+// fields, csv quoted as above.
 #ifndef LEVERCONNECT_CLIENT_OUTPUT_H_
 #define LEVERCONNECT_CLIENT_OUTPUT_H_
 
@@ -41,7 +41,7 @@ enum class OutputFormat { kTable, kCsv, kJson };
 // Parses "table", "csv" or "json".
 std::optional<OutputFormat> ParseOutputFormat(absl::string_view text);
 
-// A cell as table and CSV show it: empty for null (or no member set), text
+// A cell as the table shows it: empty for null (or no member set), text
 // as is, integers in decimal, doubles as DoubleText, booleans as "true" or
 // "false", timestamps as TimestampText, list elements joined with "|".
 std::string CellText(const v1::Value& value);
@@ -68,8 +68,10 @@ class RowWriter {
  public:
   virtual ~RowWriter() = default;
 
-  // Called once, before any row: CSV writes its header line here.
-  virtual void Begin(const v1::RequisitionSchema& schema) = 0;
+  // Called once, before any row: CSV writes its header row here. Fails
+  // (INVALID_ARGUMENT) when the format cannot show the schema's columns,
+  // such as CSV beyond csv::kMaximumColumns; nothing else may be called then.
+  virtual absl::Status Begin(const v1::RequisitionSchema& schema) = 0;
 
   // CSV and JSON write the row at once; the table keeps it until End.
   virtual void Write(const v1::Row& row) = 0;

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "client/output.h"
 #include "client/text_table.h"
+#include "lib/csv/csv_writer.h"
 
 namespace leverconnect::client {
 namespace {
@@ -54,13 +55,16 @@ absl::Status WriteJsonLine(const google::protobuf::Message& message,
   return status;
 }
 
+// A header row and the records, quoted like rows (see lib/csv).
 void WriteCsv(const std::vector<std::string>& names,
               const std::vector<std::vector<std::string>>& records,
               std::ostream& out) {
-  WriteCsvRecord(names, out);
+  std::string csv;
+  csv::AppendRecord(names, ',', &csv);
   for (const std::vector<std::string>& record : records) {
-    WriteCsvRecord(record, out);
+    csv::AppendRecord(record, ',', &csv);
   }
+  out << csv;
 }
 
 const std::vector<std::string>& ConnectionCsvNames() {

@@ -158,27 +158,4 @@ void TextTable::PrintLine(const std::vector<std::string>& cells,
   out << line << '\n';
 }
 
-std::string CsvField(absl::string_view text) {
-  if (text.find_first_of(",\"\r\n") == absl::string_view::npos) {
-    return std::string(text);
-  }
-  std::string field = "\"";
-  for (char character : text) {
-    if (character == '"') field += '"';
-    field += character;
-  }
-  field += '"';
-  return field;
-}
-
-void WriteCsvRecord(const std::vector<std::string>& fields, std::ostream& out) {
-  std::string record;
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (i > 0) record += ',';
-    record += CsvField(fields[i]);
-  }
-  record += '\n';
-  out << record;
-}
-
 }  // namespace leverconnect::client

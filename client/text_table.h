@@ -1,5 +1,4 @@
-// Plain-text building blocks of leverctl's output: aligned tables for people
-// and RFC 4180 CSV records for programs.
+// Aligned plain-text tables, leverctl's output for people.
 //
 // Text is UTF-8. Widths are terminal columns: most characters take one,
 // East Asian wide characters and emoji take two, combining marks none.
@@ -64,13 +63,6 @@ class TextTable {
   std::vector<bool> kept_whole_;
   std::vector<std::vector<std::string>> rows_;
 };
-
-// `text` as one RFC 4180 field: enclosed in double quotes, with inner quotes
-// doubled, when it holds a comma, a double quote, CR or LF; as is otherwise.
-std::string CsvField(absl::string_view text);
-
-// Writes `fields` as one CSV record ending in "\n".
-void WriteCsvRecord(const std::vector<std::string>& fields, std::ostream& out);
 
 }  // namespace leverconnect::client
 

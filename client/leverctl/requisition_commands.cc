@@ -44,14 +44,21 @@ class ImportPrinter {
       : session_(session),
         writer_(client::MakeRowWriter(session.format(), session.out())) {}
 
+  // A schema the output cannot show stops the import at the first batch.
   void OnSchema(const v1::RequisitionSchema& schema) {
-    if (has_schema_) return;  // the contract sends exactly one
-    writer_->Begin(schema);
+    if (has_schema_ || failure_.has_value()) return;  // the contract sends one
+    absl::Status begun = writer_->Begin(schema);
+    if (!begun.ok()) {
+      failure_ = std::move(begun);
+      return;
+    }
     has_schema_ = true;
   }
 
-  // False stops the import: rows without a schema, or stdout failing.
+  // False stops the import: a schema the output cannot show, rows without a
+  // schema, or stdout failing.
   bool OnBatch(const v1::RowBatch& batch) {
+    if (failure_.has_value()) return false;
     if (!has_schema_) {
       failure_ = absl::InternalError("the server sent rows before the schema");
       return false;
@@ -278,12 +285,15 @@ Command ImportCommand() {
       "\n"
       "Lists (postings, offer_ids, ...): table and CSV join the elements "
       "with \"|\"\n"
-      "(an element holding \"|\" is not escaped). In CSV a null cell is an "
-      "empty\n"
-      "field, while an empty text and an empty list are \"\"; a field "
-      "holding a\n"
-      "comma, a quote or a line break is quoted. -o json keeps lists as "
-      "arrays.\n";
+      "(an element holding \"|\" is not escaped); -o json keeps them as "
+      "arrays.\n"
+      "CSV follows RFC 4180 with CRLF line ends: a null cell and an empty "
+      "list are\n"
+      "empty fields, an empty text is \"\"; a field holding a comma, a quote "
+      "or a\n"
+      "line break, or starting or ending with a space, is quoted. Timestamps "
+      "are UTC\n"
+      "to the second.\n";
   spec.flags = ImportFlags();
   spec.examples = {
       "leverctl requisitions import --connection acme-prod \\",

@@ -320,7 +320,7 @@ TEST(LeverctlSpecTest, ImportHelpPointsAtTheSchemaAndExplainsLists) {
   EXPECT_THAT(help, HasSubstr("'leverctl requisitions schema' lists them"));
   EXPECT_THAT(help, HasSubstr("custom.<field id>"));
   EXPECT_THAT(help, HasSubstr("join the elements with \"|\""));
-  EXPECT_THAT(help, HasSubstr("an empty list are \"\""));
+  EXPECT_THAT(help, HasSubstr("an empty text is \"\""));
   EXPECT_THAT(help, HasSubstr("1 to 100"));
 }
 

@@ -595,10 +595,10 @@ TEST_F(LeverctlTest, ListFollowsPageTokensToTheEnd) {
             kSuccess);
   EXPECT_EQ(out_.str(),
             "name,display_name,environment,allowed_applications,state,"
-            "api_key_hint,create_time,update_time,etag\n"
-            "connections/c1,,unspecified,,unspecified,,,,\n"
-            "connections/c2,,unspecified,,unspecified,,,,\n"
-            "connections/c3,,unspecified,,unspecified,,,,\n");
+            "api_key_hint,create_time,update_time,etag\r\n"
+            "connections/c1,,unspecified,,unspecified,,,,\r\n"
+            "connections/c2,,unspecified,,unspecified,,,,\r\n"
+            "connections/c3,,unspecified,,unspecified,,,,\r\n");
   EXPECT_EQ(server_.calls().size(), 3u);
   const auto last = server_.LastRequest<v1::ListConnectionsRequest>();
   EXPECT_EQ(last.page_size(), 1);
@@ -844,7 +844,7 @@ TEST_F(LeverctlTest, ImportStreamsRowsAndSummarizesOnStandardError) {
   EXPECT_EQ(Run({"requisitions", "import", "--connection", "acme-prod",
                  "--application", "pigment-planning", "-o", "csv"}),
             kSuccess);
-  EXPECT_EQ(out_.str(), "id,headcount_total\nr0,0\nr1,1\nr2,2\n");
+  EXPECT_EQ(out_.str(), "id,headcount_total\r\nr0,0\r\nr1,1\r\nr2,2\r\n");
   EXPECT_EQ(err_.str(), "imported 3 rows in 2 pages (1 retry) in 1.234s\n");
   EXPECT_EQ(server_.calls().at(0).time_left, absl::InfiniteDuration());
 }
@@ -934,7 +934,7 @@ TEST_F(LeverctlTest, ImportWithoutSummaryFails) {
   EXPECT_EQ(Run({"requisitions", "import", "--connection", "acme-prod",
                  "--application", "a", "-o", "csv"}),
             kServerError);
-  EXPECT_EQ(out_.str(), "id,headcount_total\nr0,0\n");
+  EXPECT_EQ(out_.str(), "id,headcount_total\r\nr0,0\r\n");
   EXPECT_EQ(err_.str(),
             "leverctl: DATA_LOSS: stream ended without a summary\n");
 }
@@ -967,6 +967,29 @@ TEST_F(LeverctlTest, ImportShowsRowWarnings) {
             "string \"9\"\n"
             "imported 1 row in 1 page (0 retries) in 0.000s; 1 row with "
             "warnings\n");
+}
+
+TEST_F(LeverctlTest, ImportAsCsvStopsAtASchemaTooWideForCsv) {
+  server_.stream_requisitions = [](const v1::StreamRequisitionsRequest&,
+                                   FakeServer::StreamWriter* writer) {
+    v1::StreamRequisitionsResponse message;
+    for (int i = 0; i <= 500; ++i) {
+      message.mutable_schema()->add_columns()->set_name("custom.f" +
+                                                        std::to_string(i));
+    }
+    writer->Write(message);
+    message.Clear();
+    message.mutable_batch()->add_rows()->set_requisition_id("r1");
+    writer->Write(message);
+    return grpc::Status::OK;
+  };
+  EXPECT_EQ(Run({"requisitions", "import", "--connection", "acme-prod",
+                 "--application", "a", "-o", "csv"}),
+            kServerError);
+  EXPECT_EQ(out_.str(), "");
+  EXPECT_EQ(err_.str(),
+            "leverctl: INVALID_ARGUMENT: cannot write the rows as CSV: "
+            "columns: 501 given, at most 500 allowed\n");
 }
 
 }  // namespace

@@ -11,84 +11,28 @@
 
 #include "client/output.h"
 #include "client/text_table.h"
+#include "tests/unit/test_values.h"
 
 namespace leverconnect::client {
 namespace {
 
+using ::leverconnect::row_testing::Bool;
+using ::leverconnect::row_testing::Column;
+using ::leverconnect::row_testing::Double;
+using ::leverconnect::row_testing::Integer;
+using ::leverconnect::row_testing::List;
+using ::leverconnect::row_testing::Null;
+using ::leverconnect::row_testing::Row;
+using ::leverconnect::row_testing::Schema;
+using ::leverconnect::row_testing::Text;
+using ::leverconnect::row_testing::Time;
 using ::testing::HasSubstr;
-
-v1::Value Null() {
-  v1::Value value;
-  value.set_null_value(google::protobuf::NULL_VALUE);
-  return value;
-}
-
-v1::Value Text(const std::string& text) {
-  v1::Value value;
-  value.set_string_value(text);
-  return value;
-}
-
-v1::Value Integer(int64_t number) {
-  v1::Value value;
-  value.set_integer_value(number);
-  return value;
-}
-
-v1::Value Double(double number) {
-  v1::Value value;
-  value.set_double_value(number);
-  return value;
-}
-
-v1::Value Bool(bool flag) {
-  v1::Value value;
-  value.set_bool_value(flag);
-  return value;
-}
-
-v1::Value Time(int64_t seconds, int32_t nanos) {
-  v1::Value value;
-  value.mutable_timestamp_value()->set_seconds(seconds);
-  value.mutable_timestamp_value()->set_nanos(nanos);
-  return value;
-}
-
-v1::Value List(const std::vector<v1::Value>& elements) {
-  v1::Value value;
-  value.mutable_list_value();  // an empty list is not null
-  for (const v1::Value& element : elements) {
-    *value.mutable_list_value()->add_values() = element;
-  }
-  return value;
-}
-
-v1::Column Column(const std::string& name, v1::ColumnType type,
-                  bool list = false) {
-  v1::Column column;
-  column.set_name(name);
-  column.set_type(type);
-  column.set_list(list);
-  return column;
-}
-
-v1::RequisitionSchema Schema(const std::vector<v1::Column>& columns) {
-  v1::RequisitionSchema schema;
-  for (const v1::Column& column : columns) *schema.add_columns() = column;
-  return schema;
-}
-
-v1::Row Row(const std::vector<v1::Value>& cells) {
-  v1::Row row;
-  for (const v1::Value& cell : cells) *row.add_cells() = cell;
-  return row;
-}
 
 std::string WriteRows(OutputFormat format, const v1::RequisitionSchema& schema,
                       const std::vector<v1::Row>& rows) {
   std::ostringstream out;
   std::unique_ptr<RowWriter> writer = MakeRowWriter(format, out);
-  writer->Begin(schema);
+  EXPECT_TRUE(writer->Begin(schema).ok());
   for (const v1::Row& row : rows) writer->Write(row);
   writer->End();
   return out.str();
@@ -169,16 +113,6 @@ TEST(CellTextTest, ListsAreJoinedWithBars) {
   EXPECT_EQ(CellText(List({})), "");
 }
 
-TEST(CsvFieldTest, QuotesOnlyWhatNeedsIt) {
-  EXPECT_EQ(CsvField("plain text"), "plain text");
-  EXPECT_EQ(CsvField("Paris, France"), "\"Paris, France\"");
-  EXPECT_EQ(CsvField("say \"hi\""), "\"say \"\"hi\"\"\"");
-  EXPECT_EQ(CsvField("line 1\nline 2"), "\"line 1\nline 2\"");
-  EXPECT_EQ(CsvField("carriage\rreturn"), "\"carriage\rreturn\"");
-  EXPECT_EQ(CsvField("Zürich 東京"), "Zürich 東京");
-  EXPECT_EQ(CsvField(""), "");
-}
-
 TEST(CsvRowsTest, HeaderThenOneRecordPerRow) {
   const v1::RequisitionSchema schema =
       Schema({Column("id", v1::COLUMN_TYPE_STRING),
@@ -193,9 +127,9 @@ TEST(CsvRowsTest, HeaderThenOneRecordPerRow) {
                  Row({Text("r2"), Text("Ingénieure\r\nlogiciel 東京"),
                       Integer(1), Double(0.5), List({})})});
   EXPECT_EQ(csv,
-            "id,name,headcount_total,compensation_band_min,postings\n"
-            "r1,\"Engineer, \"\"Backend\"\"\",2,50000,p1|p2\n"
-            "r2,\"Ingénieure\r\nlogiciel 東京\",1,0.5,\"\"\n");
+            "id,name,headcount_total,compensation_band_min,postings\r\n"
+            "r1,\"Engineer, \"\"Backend\"\"\",2,50000,p1|p2\r\n"
+            "r2,\"Ingénieure\r\nlogiciel 東京\",1,0.5,\r\n");
 }
 
 TEST(CsvRowsTest, ListsAreOneFieldQuotedWhenNeeded) {
@@ -207,9 +141,9 @@ TEST(CsvRowsTest, ListsAreOneFieldQuotedWhenNeeded) {
                 {Row({List({Text("Paris, France"), Text("b")}), List({})}),
                  Row({Null(), List({Text("o-1")})})});
   EXPECT_EQ(csv,
-            "postings,offer_ids\n"
-            "\"Paris, France|b\",\"\"\n"
-            ",o-1\n");
+            "postings,offer_ids\r\n"
+            "\"Paris, France|b\",\r\n"
+            ",o-1\r\n");
 }
 
 TEST(CsvRowsTest, NullIsAnEmptyFieldAndEmptyTextIsQuoted) {
@@ -222,9 +156,36 @@ TEST(CsvRowsTest, NullIsAnEmptyFieldAndEmptyTextIsQuoted) {
       OutputFormat::kCsv, schema,
       {Row({Text("r1"), Null(), Text(""), v1::Value()}), Row({Text("r2")})});
   EXPECT_EQ(csv,
-            "id,location,team,headcount_hired\n"
-            "r1,,\"\",\n"
-            "r2,,,\n");
+            "id,location,team,headcount_hired\r\n"
+            "r1,,\"\",\r\n"
+            "r2,,,\r\n");
+}
+
+TEST(CsvRowsTest, TimestampsToTheSecondAndDoublesWithoutExponent) {
+  const v1::RequisitionSchema schema =
+      Schema({Column("created_at", v1::COLUMN_TYPE_TIMESTAMP),
+              Column("ratio", v1::COLUMN_TYPE_DOUBLE),
+              Column("big", v1::COLUMN_TYPE_DOUBLE)});
+  EXPECT_EQ(WriteRows(OutputFormat::kCsv, schema,
+                      {Row({Time(kSeconds, 308000000), Double(std::nan("")),
+                            Double(1e21)})}),
+            "created_at,ratio,big\r\n"
+            "2019-07-30T19:10:32Z,,1000000000000000000000\r\n");
+}
+
+TEST(CsvRowsTest, TooManyColumnsFailBeforeAnyOutput) {
+  v1::RequisitionSchema schema;
+  for (int i = 0; i <= 500; ++i) {
+    *schema.add_columns() =
+        Column("custom.f" + std::to_string(i), v1::COLUMN_TYPE_STRING);
+  }
+  std::ostringstream out;
+  const absl::Status begun =
+      MakeRowWriter(OutputFormat::kCsv, out)->Begin(schema);
+  EXPECT_EQ(begun, absl::InvalidArgumentError(
+                       "cannot write the rows as CSV: columns: 501 given, at "
+                       "most 500 allowed"));
+  EXPECT_EQ(out.str(), "");
 }
 
 TEST(JsonRowsTest, NativeTypesKeyedByColumnName) {
@@ -335,7 +296,7 @@ TEST(TableRowsTest, CsvAndJsonAreNotCut) {
       Schema({Column("name", v1::COLUMN_TYPE_STRING)});
   const std::string long_name(50, 'x');
   EXPECT_EQ(WriteRows(OutputFormat::kCsv, schema, {Row({Text(long_name)})}),
-            "name\n" + long_name + "\n");
+            "name\r\n" + long_name + "\r\n");
   EXPECT_THAT(WriteRows(OutputFormat::kJson, schema, {Row({Text(long_name)})}),
               HasSubstr(long_name));
 }
@@ -410,11 +371,11 @@ TEST(ConnectionOutputTest, ListAsTableAndCsv) {
   ASSERT_TRUE(PrintConnections(connections, OutputFormat::kCsv, csv).ok());
   EXPECT_EQ(csv.str(),
             "name,display_name,environment,allowed_applications,state,"
-            "api_key_hint,create_time,update_time,etag\n"
+            "api_key_hint,create_time,update_time,etag\r\n"
             "connections/acme-prod,Acme,production,pigment-planning|finance,"
-            "active,a1b2,,2019-07-30T19:10:32Z,e1\n"
+            "active,a1b2,,2019-07-30T19:10:32Z,e1\r\n"
             "connections/acme-sandbox,,sandbox,pigment-planning,unspecified,"
-            ",,,\n");
+            ",,,\r\n");
 }
 
 TEST(ConnectionOutputTest, ListAsJsonIsOneMessage) {
