@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/http/excerpt.h"
 #include "lib/http/url.h"
-#include "lib/log/log.h"
+#include "lib/retry/retry_wait.h"
 #include "rapidjson/error/en.h"
 
 namespace leverconnect::lever {
@@ -205,33 +205,16 @@ absl::StatusOr<rapidjson::Document> LeverClient::Fetch(
                        " attempts: ", failure.message()));
     }
 
-    std::optional<absl::Duration> retry_after;
-    if (outcome.ok()) {
-      if (auto header = outcome->Header("retry-after")) {
-        retry_after = retry::ParseRetryAfter(*header, clock_.Now());
-      }
-    }
-    const absl::Duration wait = policy_.Backoff(attempt, retry_after);
-    if (clock_.Now() + wait >= context.deadline) {
-      return absl::DeadlineExceededError(absl::StrCat(
-          "the deadline would pass before Lever could be asked again; last "
-          "failure: ",
-          failure.message()));
-    }
-    log::Log(log::Severity::kWarning, "retrying Lever request",
-             {{"endpoint", what},
-              {"attempt", attempt},
-              {"cause", retry::RetryCauseName(cause)},
-              {"wait_ms", absl::ToInt64Milliseconds(wait)},
-              {"failure", failure.message()}});
+    const absl::Duration wait =
+        policy_.BackoffAfter(attempt, outcome, clock_.Now());
+    absl::Status waited = retry::WaitBeforeRetry(
+        clock_, context, wait, {"Lever", what, attempt, cause, failure});
+    if (!waited.ok()) return waited;
     Count([&](LeverCallStats& stats) {
       stats.backoff += wait;
       ++stats.retries;
       ++stats.retries_by_cause[std::string(retry::RetryCauseName(cause))];
     });
-    if (!clock_.Sleep(wait, context.cancelled)) {
-      return absl::CancelledError(absl::StrCat(what, ": cancelled"));
-    }
   }
 }
 
