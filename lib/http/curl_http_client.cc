@@ -1,12 +1,17 @@
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <vector>
 
 #include <curl/curl.h>
+#include <sys/stat.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -24,6 +29,22 @@ std::optional<std::string> Response::Header(absl::string_view name) const {
 
 namespace {
 
+// Marks statuses of requests that never left (see MarkNotSent).
+constexpr absl::string_view kNotSentPayload = "leverconnect/http-not-sent";
+
+}  // namespace
+
+absl::Status MarkNotSent(absl::Status status) {
+  status.SetPayload(kNotSentPayload, absl::Cord("1"));
+  return status;
+}
+
+bool IsNotSent(const absl::Status& status) {
+  return status.GetPayload(kNotSentPayload).has_value();
+}
+
+namespace {
+
 // Answers larger than this are refused rather than buffered.
 constexpr std::size_t kMaxBodyBytes = 64 << 20;
 
@@ -31,7 +52,45 @@ struct Transfer {
   const Request* request;
   Response response;
   bool body_too_large = false;
+  std::FILE* body_file = nullptr;  // open while the transfer runs, if any
+  curl_off_t body_file_size = 0;
 };
+
+std::size_t OnReadBody(char* buffer, std::size_t size, std::size_t count,
+                       void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  const std::size_t read =
+      std::fread(buffer, 1, size * count, transfer->body_file);
+  return read == 0 && std::ferror(transfer->body_file) ? CURL_READFUNC_ABORT
+                                                       : read;
+}
+
+// Lets libcurl send the body again (after a redirect or an authentication
+// exchange it handles itself).
+int OnSeekBody(void* user, curl_off_t offset, int origin) {
+  auto* transfer = static_cast<Transfer*>(user);
+  return fseeko(transfer->body_file, static_cast<off_t>(offset), origin) == 0
+             ? CURL_SEEKFUNC_OK
+             : CURL_SEEKFUNC_FAIL;
+}
+
+// Opens `request.body_file` into `transfer`, or says why it cannot be read.
+absl::Status OpenBodyFile(const Request& request, absl::string_view what,
+                          Transfer& transfer) {
+  transfer.body_file = std::fopen(request.body_file.c_str(), "rb");
+  struct stat info;
+  if (transfer.body_file == nullptr ||
+      fstat(fileno(transfer.body_file), &info) != 0 || !S_ISREG(info.st_mode)) {
+    const int error = errno;
+    if (transfer.body_file != nullptr) std::fclose(transfer.body_file);
+    transfer.body_file = nullptr;
+    return absl::FailedPreconditionError(
+        absl::StrCat(what, ": cannot read the body file \"", request.body_file,
+                     "\": ", std::strerror(error)));
+  }
+  transfer.body_file_size = static_cast<curl_off_t>(info.st_size);
+  return absl::OkStatus();
+}
 
 std::size_t OnBody(char* data, std::size_t size, std::size_t count,
                    void* user) {
@@ -127,7 +186,13 @@ class CurlHttpClient : public HttpClient {
   }
 
   absl::StatusOr<Response> Perform(CURL* handle, const Request& request) {
+    const std::string what =
+        absl::StrCat(request.method, " ", UrlPath(request.url));
     Transfer transfer{&request, {}, false};
+    if (!request.body_file.empty()) {
+      absl::Status opened = OpenBodyFile(request, what, transfer);
+      if (!opened.ok()) return opened;
+    }
     curl_slist* headers = nullptr;
     for (const auto& [name, value] : request.headers) {
       headers =
@@ -137,8 +202,7 @@ class CurlHttpClient : public HttpClient {
 
     const CURLcode code = curl_easy_perform(handle);
     curl_slist_free_all(headers);
-    const std::string what =
-        absl::StrCat(request.method, " ", UrlPath(request.url));
+    if (transfer.body_file != nullptr) std::fclose(transfer.body_file);
     if (transfer.body_too_large) {
       return absl::ResourceExhaustedError(absl::StrCat(
           what, ": the answer is larger than ", kMaxBodyBytes, " bytes"));
@@ -166,8 +230,10 @@ class CurlHttpClient : public HttpClient {
         Milliseconds(std::min(request.connect_timeout, request.timeout)));
     curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     if (request.method == "HEAD") curl_easy_setopt(handle, CURLOPT_NOBODY, 1L);
-    if (!request.body.empty() || request.method == "POST" ||
-        request.method == "PUT") {
+    if (transfer->body_file != nullptr) {
+      SetBodyFileOptions(handle, request, transfer);
+    } else if (!request.body.empty() || request.method == "POST" ||
+               request.method == "PUT") {
       curl_easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.data());
       curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE,
                        static_cast<curl_off_t>(request.body.size()));
@@ -187,6 +253,26 @@ class CurlHttpClient : public HttpClient {
     curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, &OnProgress);
     curl_easy_setopt(handle, CURLOPT_XFERINFODATA, transfer);
+  }
+
+  // The body comes from the open file, read as libcurl sends it; PUT
+  // uploads, any other method posts. CURLOPT_CUSTOMREQUEST still names
+  // the method.
+  static void SetBodyFileOptions(CURL* handle, const Request& request,
+                                 Transfer* transfer) {
+    if (request.method == "PUT") {
+      curl_easy_setopt(handle, CURLOPT_UPLOAD, 1L);
+      curl_easy_setopt(handle, CURLOPT_INFILESIZE_LARGE,
+                       transfer->body_file_size);
+    } else {
+      curl_easy_setopt(handle, CURLOPT_POST, 1L);
+      curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE,
+                       transfer->body_file_size);
+    }
+    curl_easy_setopt(handle, CURLOPT_READFUNCTION, &OnReadBody);
+    curl_easy_setopt(handle, CURLOPT_READDATA, transfer);
+    curl_easy_setopt(handle, CURLOPT_SEEKFUNCTION, &OnSeekBody);
+    curl_easy_setopt(handle, CURLOPT_SEEKDATA, transfer);
   }
 
   std::mutex mu_;

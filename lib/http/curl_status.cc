@@ -1,6 +1,7 @@
 #include "lib/http/curl_status.h"
 
 #include "absl/strings/str_cat.h"
+#include "lib/http/http_client.h"
 
 namespace leverconnect::http {
 
@@ -16,13 +17,15 @@ absl::Status StatusFromCurlCode(CURLcode code, absl::string_view what) {
     case CURLE_COULDNT_RESOLVE_PROXY:
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_CONNECT:
+    case CURLE_SSL_CONNECT_ERROR:
+      // No connection, so no byte of the request left.
+      return MarkNotSent(absl::UnavailableError(detail));
     case CURLE_PARTIAL_FILE:
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
-    case CURLE_SSL_CONNECT_ERROR:
     case CURLE_BAD_CONTENT_ENCODING:
       return absl::UnavailableError(detail);
     case CURLE_PEER_FAILED_VERIFICATION:

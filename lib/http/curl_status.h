@@ -11,7 +11,8 @@ namespace leverconnect::http {
 
 // Converts a failed transfer into a status whose message starts with `what`
 // (e.g. "GET /v1/requisitions") and names the failure in words. Transient
-// network failures are UNAVAILABLE, timeouts DEADLINE_EXCEEDED, an abort
+// network failures are UNAVAILABLE (marked with MarkNotSent when no
+// connection was made), timeouts DEADLINE_EXCEEDED, an abort
 // asked for by the caller CANCELLED.
 absl::Status StatusFromCurlCode(CURLcode code, absl::string_view what);
 

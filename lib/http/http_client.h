@@ -28,6 +28,11 @@ struct Request {
   std::string url;
   Headers headers;
   std::string body;
+  // When not empty, the body is the content of this file instead of `body`,
+  // streamed from disk with its size as Content-Length, so large uploads
+  // are never held in memory. Send fails with FAILED_PRECONDITION when it
+  // cannot be opened.
+  std::string body_file;
 
   // HTTP Basic credentials; sent only when `basic_auth_user` is not empty.
   // Secret: never logged, never part of an error message.
@@ -58,10 +63,21 @@ class HttpClient {
   // Performs one exchange; thread-safe. Errors: CANCELLED when
   // `request.cancelled` said so, DEADLINE_EXCEEDED when a timeout struck,
   // UNAVAILABLE for refused, reset or cut-short connections,
-  // FAILED_PRECONDITION for certificate problems, INVALID_ARGUMENT for a
-  // malformed URL. Messages name the method and URL path, never credentials.
+  // FAILED_PRECONDITION for certificate problems or an unreadable
+  // `body_file`, INVALID_ARGUMENT for a malformed URL. A failure that
+  // happened before any byte of the request left (the connection could
+  // not be made) is marked so that IsNotSent recognises it. Messages name
+  // the method and URL path, never credentials.
   virtual absl::StatusOr<Response> Send(const Request& request) = 0;
 };
+
+// Marks `status`, a failed Send, as one where the request surely never
+// reached the server, so that even a request that must not be repeated
+// once received (a push of data) may be tried again.
+absl::Status MarkNotSent(absl::Status status);
+
+// Whether MarkNotSent marked `status`.
+bool IsNotSent(const absl::Status& status);
 
 // A libcurl client that reuses connections between calls (a pool of easy
 // handles) and always verifies certificates for https. Only http and https

@@ -1,39 +1,25 @@
 #include "lib/lever/lever_client.h"
 
 #include <algorithm>
-#include <cctype>
 #include <utility>
-
-#include <arpa/inet.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "lib/log/log.h"
+#include "lib/http/excerpt.h"
+#include "lib/http/url.h"
+#include "lib/retry/retry_wait.h"
 #include "rapidjson/error/en.h"
 
 namespace leverconnect::lever {
 namespace {
-
-constexpr std::size_t kExcerptLength = 80;
 
 // Lever's message for a paging cursor it no longer accepts, and the status
 // payload that marks such an answer.
 constexpr absl::string_view kInvalidOffsetTokenMessage = "Invalid offset token";
 constexpr absl::string_view kInvalidOffsetTokenPayload =
     "leverconnect/invalid-offset-token";
-
-// The start of `body`, on one line, with control characters blanked.
-std::string Excerpt(absl::string_view body) {
-  std::string excerpt;
-  for (char c : body.substr(0, kExcerptLength)) {
-    const bool control = static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-    excerpt.push_back(control ? ' ' : c);
-  }
-  if (body.size() > kExcerptLength) excerpt += "...";
-  return excerpt.empty() ? "an empty body" : absl::StrCat("\"", excerpt, "\"");
-}
 
 // Lever's {"code": ..., "message": ...}, or an excerpt when it is not that.
 std::string LeverMessage(absl::string_view body) {
@@ -50,7 +36,7 @@ std::string LeverMessage(absl::string_view body) {
       return text;
     }
   }
-  return Excerpt(body);
+  return http::BodyExcerpt(body);
 }
 
 }  // namespace
@@ -90,60 +76,12 @@ bool IsInvalidOffsetToken(const absl::Status& status) {
   return status.GetPayload(kInvalidOffsetTokenPayload).has_value();
 }
 
-namespace {
-
-// The host of an http(s) URL without its port; empty when there is none.
-absl::string_view UrlHost(absl::string_view url) {
-  absl::string_view rest = url.substr(url.find("://") + 3);
-  rest = rest.substr(0, rest.find_first_of("/?#"));
-  rest = rest.substr(
-      rest.rfind('@') == absl::string_view::npos ? 0 : rest.rfind('@') + 1);
-  if (absl::StartsWith(rest, "[")) return rest.substr(0, rest.find(']') + 1);
-  return rest.substr(0, rest.find(':'));
-}
-
-bool IsLoopbackHost(absl::string_view host) {
-  if (host == "localhost" || host == "[::1]") return true;
-  in_addr address;
-  const std::string text(host);
-  return inet_pton(AF_INET, text.c_str(), &address) == 1 &&
-         (ntohl(address.s_addr) >> 24) == 127;
-}
-
-}  // namespace
-
 absl::Status ValidateBaseUrl(absl::string_view url) {
-  const bool https = absl::StartsWith(url, "https://");
-  if (!https && !absl::StartsWith(url, "http://")) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("Lever base URL \"", url, "\" must start with https://"));
-  }
-  const absl::string_view host = UrlHost(url);
-  if (host.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("Lever base URL \"", url, "\" has no host"));
-  }
-  if (!https && !IsLoopbackHost(host)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Lever base URL \"", url,
-        "\" is plain http to a host other than loopback; API keys would "
-        "cross the network unencrypted: use https://"));
-  }
-  return absl::OkStatus();
+  return http::ValidateBaseUrl("Lever", url);
 }
 
 std::string EncodeQueryValue(absl::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string encoded;
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (std::isalnum(byte) || c == '-' || c == '_' || c == '.' || c == '~') {
-      encoded.push_back(c);
-    } else {
-      encoded += {'%', kHex[byte >> 4], kHex[byte & 15]};
-    }
-  }
-  return encoded;
+  return http::EncodeQueryValue(text);
 }
 
 LeverClient::LeverClient(http::HttpClient& http, retry::Clock& clock,
@@ -219,15 +157,16 @@ absl::StatusOr<rapidjson::Document> ParseListAnswer(
   rapidjson::Document document;
   document.Parse(response.body.data(), response.body.size());
   if (document.HasParseError() || !document.IsObject()) {
-    return absl::UnavailableError(absl::StrCat(
-        "Lever answered ", what, " with HTTP ", response.status,
-        " but the body is not a JSON object: ", Excerpt(response.body)));
+    return absl::UnavailableError(
+        absl::StrCat("Lever answered ", what, " with HTTP ", response.status,
+                     " but the body is not a JSON object: ",
+                     http::BodyExcerpt(response.body)));
   }
   const auto data = document.FindMember("data");
   if (data == document.MemberEnd() || !data->value.IsArray()) {
-    return absl::UnavailableError(
-        absl::StrCat("Lever answered ", what, " with HTTP ", response.status,
-                     " but \"data\" is not a list: ", Excerpt(response.body)));
+    return absl::UnavailableError(absl::StrCat(
+        "Lever answered ", what, " with HTTP ", response.status,
+        " but \"data\" is not a list: ", http::BodyExcerpt(response.body)));
   }
   return document;
 }
@@ -266,33 +205,16 @@ absl::StatusOr<rapidjson::Document> LeverClient::Fetch(
                        " attempts: ", failure.message()));
     }
 
-    std::optional<absl::Duration> retry_after;
-    if (outcome.ok()) {
-      if (auto header = outcome->Header("retry-after")) {
-        retry_after = retry::ParseRetryAfter(*header, clock_.Now());
-      }
-    }
-    const absl::Duration wait = policy_.Backoff(attempt, retry_after);
-    if (clock_.Now() + wait >= context.deadline) {
-      return absl::DeadlineExceededError(absl::StrCat(
-          "the deadline would pass before Lever could be asked again; last "
-          "failure: ",
-          failure.message()));
-    }
-    log::Log(log::Severity::kWarning, "retrying Lever request",
-             {{"endpoint", what},
-              {"attempt", attempt},
-              {"cause", retry::RetryCauseName(cause)},
-              {"wait_ms", absl::ToInt64Milliseconds(wait)},
-              {"failure", failure.message()}});
+    const absl::Duration wait =
+        policy_.BackoffAfter(attempt, outcome, clock_.Now());
+    absl::Status waited = retry::WaitBeforeRetry(
+        clock_, context, wait, {"Lever", what, attempt, cause, failure});
+    if (!waited.ok()) return waited;
     Count([&](LeverCallStats& stats) {
       stats.backoff += wait;
       ++stats.retries;
       ++stats.retries_by_cause[std::string(retry::RetryCauseName(cause))];
     });
-    if (!clock_.Sleep(wait, context.cancelled)) {
-      return absl::CancelledError(absl::StrCat(what, ": cancelled"));
-    }
   }
 }
 

@@ -21,21 +21,15 @@
 #include "absl/time/time.h"
 #include "lib/http/http_client.h"
 #include "lib/ratelimit/token_bucket.h"
+#include "lib/retry/call_context.h"
 #include "lib/retry/clock.h"
 #include "lib/retry/retry_policy.h"
 #include "rapidjson/document.h"
 
 namespace leverconnect::lever {
 
-// What the caller of an operation allows: until when, and whether it still
-// wants the answer. Checked before each attempt, during each transfer and
-// during each backoff.
-struct CallContext {
-  absl::Time deadline = absl::InfiniteFuture();
-  std::function<bool()> cancelled;  // may be empty
-
-  bool IsCancelled() const { return cancelled && cancelled(); }
-};
+// What the caller of an operation allows (see retry::CallContext).
+using CallContext = retry::CallContext;
 
 // One page request of GET /requisitions. Empty fields are not sent.
 struct RequisitionQuery {
@@ -164,11 +158,10 @@ absl::Status StatusFromLeverAnswer(absl::string_view what,
 bool IsInvalidOffsetToken(const absl::Status& status);
 
 // Whether `url` may serve as a Lever base URL: https, or plain http only
-// toward a loopback host (127.0.0.0/8, localhost, [::1]) such as the fake.
-// INVALID_ARGUMENT saying why otherwise.
+// toward a loopback host such as the fake (see http::ValidateBaseUrl).
 absl::Status ValidateBaseUrl(absl::string_view url);
 
-// Percent-encodes `text` for a query string value.
+// Percent-encodes `text` for a query string value (http::EncodeQueryValue).
 std::string EncodeQueryValue(absl::string_view text);
 
 }  // namespace leverconnect::lever

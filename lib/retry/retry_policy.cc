@@ -74,6 +74,18 @@ absl::Duration RetryPolicy::Backoff(
   return std::max(asked, jitter);
 }
 
+absl::Duration RetryPolicy::BackoffAfter(
+    int attempt, const absl::StatusOr<http::Response>& outcome,
+    absl::Time now) const {
+  std::optional<absl::Duration> retry_after;
+  if (outcome.ok()) {
+    if (auto header = outcome->Header("retry-after")) {
+      retry_after = ParseRetryAfter(*header, now);
+    }
+  }
+  return Backoff(attempt, retry_after);
+}
+
 std::optional<absl::Duration> ParseRetryAfter(absl::string_view value,
                                               absl::Time now) {
   const std::string text(absl::StripAsciiWhitespace(value));

@@ -57,6 +57,12 @@ class RetryPolicy {
   absl::Duration Backoff(int attempt,
                          std::optional<absl::Duration> retry_after) const;
 
+  // Backoff after attempt `attempt`, honouring the Retry-After header of
+  // `outcome` when it is an answer with one that parses at `now`.
+  absl::Duration BackoffAfter(int attempt,
+                              const absl::StatusOr<http::Response>& outcome,
+                              absl::Time now) const;
+
  private:
   RetryPolicyOptions options_;
   std::function<double()> random_;

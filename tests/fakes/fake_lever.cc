@@ -5,14 +5,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <ctime>
 #include <exception>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
-#include <sys/socket.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -20,6 +19,7 @@
 #include "tests/fakes/generated_custom_fields.h"
 #include "tests/fakes/lever_endpoints.h"
 #include "tests/fakes/lever_files.h"
+#include "tests/fakes/local_http_server.h"
 #include "tests/fakes/requisition_generator.h"
 #include "tests/fakes/requisition_store.h"
 
@@ -36,18 +36,6 @@ constexpr char kApiPath[] = "/v1";
 constexpr std::size_t kKeyPrefixLength = 4;
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
-
-// Each connection holds one handler thread while it is kept alive, so this
-// leaves room for about 32 concurrent clients plus requests held by hooks.
-constexpr std::size_t kHandlerThreads = 64;
-
-// An idle kept-alive connection holds its thread, and Stop() waits for it,
-// until this timeout; a short one keeps Stop() quick with pooled clients.
-constexpr time_t kKeepAliveSeconds = 1;
-constexpr std::size_t kRequestsPerConnection = 1000;
-
-// Pending connections the kernel queues before they are accepted.
-constexpr int kListenBacklog = 128;
 
 struct ServedData {
   std::vector<StoredRequisition> requisitions;
@@ -96,10 +84,6 @@ absl::Status ValidateMisbehaviour(const FakeLeverOptions& options) {
 
 double BucketSize(const FakeLeverOptions& options) {
   return options.burst > 0 ? options.burst : std::max(1.0, options.rate);
-}
-
-bool IsWildcardHost(const std::string& host) {
-  return host.empty() || host == "0.0.0.0" || host == "::";
 }
 
 bool IsApiPath(const std::string& path) {
@@ -155,15 +139,6 @@ std::map<std::string, std::int64_t> MaximaByLabel(
 
 }  // namespace
 
-// httplib's server with a deeper accept queue: httplib listens with a
-// backlog of 5, which makes dozens of simultaneous clients wait for SYN
-// retries (a second or more each).
-class HttpServer : public httplib::Server {
- public:
-  // Listening again on a listening socket only changes its backlog.
-  bool DeepenBacklog() { return ::listen(svr_sock_, kListenBacklog) == 0; }
-};
-
 absl::StatusOr<std::unique_ptr<FakeLever>> FakeLever::Start(
     const FakeLeverOptions& options) {
   const absl::Status valid = ValidateMisbehaviour(options);
@@ -176,8 +151,20 @@ absl::StatusOr<std::unique_ptr<FakeLever>> FakeLever::Start(
         std::move(data->requisition_fields_json));
     std::unique_ptr<FakeLever> lever(
         new FakeLever(options, std::move(endpoints)));
-    absl::Status listening = lever->Listen();
-    if (!listening.ok()) return listening;
+    absl::StatusOr<std::unique_ptr<LocalHttpServer>> server =
+        LocalHttpServer::Start(
+            options.host, options.port,
+            [lever = lever.get()](const httplib::Request& request,
+                                  httplib::Response& response) {
+              lever->Serve(request, response);
+            },
+            LeverErrorBody("InternalError", "fake Lever failed"));
+    if (!server.ok()) {
+      return absl::Status(
+          server.status().code(),
+          absl::StrCat("fake Lever: ", server.status().message()));
+    }
+    lever->server_ = *std::move(server);
     return lever;
   } catch (const std::exception& error) {
     return absl::InternalError(
@@ -189,84 +176,18 @@ FakeLever::FakeLever(const FakeLeverOptions& options,
                      std::unique_ptr<LeverEndpoints> endpoints)
     : options_(options),
       fault_plan_(options.faults, options.fault_seed, options.fault_script),
-      endpoints_(std::move(endpoints)),
-      server_(std::make_unique<HttpServer>()) {}
+      endpoints_(std::move(endpoints)) {}
 
 FakeLever::~FakeLever() { Stop(); }
 
-absl::Status FakeLever::Listen() {
-  ConfigureServer();
-  const absl::Status bound = Bind();
-  if (!bound.ok()) return bound;
-
-  listener_ = std::thread([this] {
-    server_->listen_after_bind();
-    listener_finished_ = true;
-  });
-  // Stop() only works once the server runs, so wait for that here.
-  while (!server_->is_running() && !listener_finished_) {
-    std::this_thread::yield();
-  }
-  if (server_->is_running()) return absl::OkStatus();
-  listener_.join();
-  return absl::InternalError("fake Lever stopped right after starting");
-}
-
-void FakeLever::ConfigureServer() {
-  server_->new_task_queue = [] {
-    return new httplib::ThreadPool(kHandlerThreads);
-  };
-  // httplib sends headers and body separately; with Nagle's algorithm the
-  // body waits for the client's delayed ACK, about 40 ms per answer on a
-  // kept-alive connection. Accepted sockets inherit this from the listener.
-  server_->set_tcp_nodelay(true);
-  server_->set_keep_alive_timeout(kKeepAliveSeconds);
-  server_->set_keep_alive_max_count(kRequestsPerConnection);
-
-  // Every method and path goes to Serve(), which answers like Lever does.
-  const auto serve = [this](const httplib::Request& request,
-                            httplib::Response& response) {
-    Serve(request, response);
-  };
-  server_->Get(".*", serve).Post(".*", serve).Put(".*", serve);
-  server_->Patch(".*", serve).Delete(".*", serve).Options(".*", serve);
-  server_->set_exception_handler([](const httplib::Request&,
-                                    httplib::Response& response,
-                                    std::exception_ptr) {
-    response.status = 500;
-    response.set_content(LeverErrorBody("InternalError", "fake Lever failed"),
-                         kJsonContentType);
-  });
-}
-
-absl::Status FakeLever::Bind() {
-  if (options_.port == 0) {
-    port_ = server_->bind_to_any_port(options_.host);
-  } else if (server_->bind_to_port(options_.host, options_.port)) {
-    port_ = options_.port;
-  } else {
-    port_ = -1;
-  }
-  if (port_ < 0 || !server_->DeepenBacklog()) {
-    return absl::UnavailableError(absl::StrCat(
-        "fake Lever cannot listen on ", options_.host, ":", options_.port));
-  }
-  return absl::OkStatus();
-}
-
 void FakeLever::Stop() {
-  std::lock_guard<std::mutex> lock(stop_mutex_);
-  if (!listener_.joinable()) return;
-  server_->stop();
-  listener_.join();
+  if (server_ != nullptr) server_->Stop();
 }
+
+int FakeLever::port() const { return server_->port(); }
 
 std::string FakeLever::base_url() const {
-  const std::string host =
-      IsWildcardHost(options_.host) ? "127.0.0.1" : options_.host;
-  const bool ipv6 = host.find(':') != std::string::npos;
-  return absl::StrCat("http://", ipv6 ? "[" : "", host, ipv6 ? "]" : "", ":",
-                      port_, "/v1");
+  return absl::StrCat(server_->origin(), kApiPath);
 }
 
 void FakeLever::Serve(const httplib::Request& request,

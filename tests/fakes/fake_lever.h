@@ -26,7 +26,6 @@
 #ifndef LEVERCONNECT_TESTS_FAKES_FAKE_LEVER_H_
 #define LEVERCONNECT_TESTS_FAKES_FAKE_LEVER_H_
 
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -36,7 +35,6 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -51,7 +49,7 @@ struct Response;
 
 namespace leverconnect::testing {
 
-class HttpServer;
+class LocalHttpServer;
 class LeverEndpoints;
 
 struct FakeLeverOptions {
@@ -126,7 +124,7 @@ class FakeLever {
   // return. Calling it again does nothing.
   void Stop();
 
-  int port() const { return port_; }
+  int port() const;
 
   // "http://<host>:<port>/v1"; a wildcard host is written as 127.0.0.1.
   std::string base_url() const;
@@ -175,11 +173,6 @@ class FakeLever {
   FakeLever(const FakeLeverOptions& options,
             std::unique_ptr<LeverEndpoints> endpoints);
 
-  // Binds and starts serving on a background thread.
-  absl::Status Listen();
-  void ConfigureServer();
-  absl::Status Bind();
-
   // What happens to one request, decided on arrival.
   struct Arrival {
     int number = 0;          // 1-based, among all requests, for the hook
@@ -213,11 +206,7 @@ class FakeLever {
   const FakeLeverOptions options_;
   const FaultPlan fault_plan_;
   const std::unique_ptr<LeverEndpoints> endpoints_;
-  std::unique_ptr<HttpServer> server_;
-  std::thread listener_;
-  std::atomic<bool> listener_finished_{false};
-  int port_ = 0;
-  std::mutex stop_mutex_;
+  std::unique_ptr<LocalHttpServer> server_;
 
   mutable std::mutex mutex_;  // guards everything below
   int requests_received_ = 0;

@@ -2,12 +2,8 @@
 //
 // Used by the demo, benchmarks and end-to-end tests that run the fake in
 // its own process. See Usage() for the flags.
-#include <signal.h>
-#include <unistd.h>
-
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,8 +15,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
-#include "lib/log/log.h"
 #include "tests/fakes/fake_lever.h"
+#include "tests/fakes/fake_main.h"
 
 namespace leverconnect::testing {
 namespace {
@@ -87,41 +83,11 @@ struct Flags {
   bool help = false;
 };
 
-bool IsKnownFlag(absl::string_view name) {
-  for (const char* known :
-       {"listen", "port-file", "requisitions", "requisition-fields", "generate",
-        "seed", "api-key", "rate", "burst", "latency-ms", "faults",
-        "fault-seed", "fault-script"}) {
-    if (name == known) return true;
-  }
-  return false;
-}
-
-absl::Status BadValue(absl::string_view flag, absl::string_view expected) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("bad value for --", flag, ": expected ", expected));
-}
-
-absl::Status ParseListen(absl::string_view value, FakeLeverOptions& options) {
-  const std::size_t colon = value.rfind(':');
-  if (colon == absl::string_view::npos || colon == 0 ||
-      !absl::SimpleAtoi(value.substr(colon + 1), &options.port) ||
-      options.port < 0 || options.port > 65535) {
-    return BadValue("listen", "HOST:PORT");
-  }
-  absl::string_view host = value.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  options.host = std::string(host);
-  return absl::OkStatus();
-}
-
 // Never echoes the value: it holds a key.
 absl::Status ParseApiKey(absl::string_view value, FakeLeverOptions& options) {
   const std::size_t equals = value.find('=');
   if (equals == absl::string_view::npos || equals == 0) {
-    return BadValue("api-key", "KEY=PERMISSION[,PERMISSION...]");
+    return BadFlagValue("api-key", "KEY=PERMISSION[,PERMISSION...]");
   }
   std::set<std::string>& permissions =
       options.api_keys[std::string(value.substr(0, equals))];
@@ -148,15 +114,15 @@ bool ParseNumber(absl::string_view value, double minimum, double& number) {
 absl::Status ApplyPaceFlag(absl::string_view name, absl::string_view value,
                            FakeLeverOptions& options) {
   if (name == "rate" && !ParseNumber(value, 0, options.rate)) {
-    return BadValue(name, "requests per second, from 0");
+    return BadFlagValue(name, "requests per second, from 0");
   }
   if (name == "burst" && (!ParseNumber(value, 0, options.burst) ||
                           (options.burst > 0 && options.burst < 1))) {
-    return BadValue(name, "0 or a number of requests from 1");
+    return BadFlagValue(name, "0 or a number of requests from 1");
   }
   if (name == "latency-ms" && (!absl::SimpleAtoi(value, &options.latency_ms) ||
                                options.latency_ms < 0)) {
-    return BadValue(name, "milliseconds, from 0");
+    return BadFlagValue(name, "milliseconds, from 0");
   }
   return absl::OkStatus();
 }
@@ -175,7 +141,7 @@ absl::Status ApplyFaultFlag(absl::string_view name, absl::string_view value,
     options.fault_script = *std::move(script);
   } else if (name == "fault-seed" &&
              !absl::SimpleAtoi(value, &options.fault_seed)) {
-    return BadValue(name, "an unsigned integer");
+    return BadFlagValue(name, "an unsigned integer");
   }
   return absl::OkStatus();
 }
@@ -183,9 +149,11 @@ absl::Status ApplyFaultFlag(absl::string_view name, absl::string_view value,
 absl::Status ApplyFlag(absl::string_view name, absl::string_view value,
                        Flags& flags) {
   FakeLeverOptions& options = flags.options;
-  if (name == "listen") return ParseListen(value, options);
+  if (name == "listen") {
+    return ParseListenFlag(value, options.host, options.port);
+  }
   if (name == "api-key") return ParseApiKey(value, options);
-  if (value.empty()) return BadValue(name, "a value");
+  if (value.empty()) return BadFlagValue(name, "a value");
   if (name == "rate" || name == "burst" || name == "latency-ms") {
     return ApplyPaceFlag(name, value, options);
   }
@@ -200,131 +168,43 @@ absl::Status ApplyFlag(absl::string_view name, absl::string_view value,
     options.requisition_fields_file = std::string(value);
   } else if (name == "generate") {
     if (!absl::SimpleAtoi(value, &options.generate) || options.generate < 0) {
-      return BadValue(name, "a count from 0");
+      return BadFlagValue(name, "a count from 0");
     }
   } else if (name == "seed" && !absl::SimpleAtoi(value, &options.seed)) {
-    return BadValue(name, "an unsigned integer");
+    return BadFlagValue(name, "an unsigned integer");
   }
   return absl::OkStatus();
 }
 
 absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
   Flags flags;
-  for (int index = 1; index < argc; ++index) {
-    absl::string_view argument = argv[index];
-    if (argument.substr(0, 2) != "--") {
-      return absl::InvalidArgumentError(
-          absl::StrCat("unexpected argument ", argument));
-    }
-    argument.remove_prefix(2);
-    if (argument == "help") {
-      flags.help = true;
-      continue;
-    }
-    if (argument == "no-retry-after") {
-      flags.options.retry_after = false;
-      continue;
-    }
-    const std::size_t equals = argument.find('=');
-    const absl::string_view name = argument.substr(0, equals);
-    if (!IsKnownFlag(name)) {
-      return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
-    }
-    absl::string_view value;
-    if (equals != absl::string_view::npos) {
-      value = argument.substr(equals + 1);
-    } else if (index + 1 < argc) {
-      value = argv[++index];
-    } else {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--", name, " needs a value"));
-    }
-    absl::Status applied = ApplyFlag(name, value, flags);
-    if (!applied.ok()) return applied;
-  }
+  const absl::Status parsed =
+      ForEachFlag(argc, argv,
+                  {"listen", "port-file", "requisitions", "requisition-fields",
+                   "generate", "seed", "api-key", "rate", "burst", "latency-ms",
+                   "faults", "fault-seed", "fault-script"},
+                  {"help", "no-retry-after"},
+                  [&flags](absl::string_view name, absl::string_view value) {
+                    if (name == "help") {
+                      flags.help = true;
+                    } else if (name == "no-retry-after") {
+                      flags.options.retry_after = false;
+                    } else {
+                      return ApplyFlag(name, value, flags);
+                    }
+                    return absl::OkStatus();
+                  });
+  if (!parsed.ok()) return parsed;
   return flags;
-}
-
-// Writes `port` to `path` through a temporary file and a rename, so a
-// reader never sees a partial number.
-absl::Status WritePortFile(const std::string& path, int port) {
-  const std::string temporary = absl::StrCat(path, ".tmp.", getpid());
-  {
-    std::ofstream file(temporary, std::ios::trunc);
-    file << port << "\n";
-    file.close();
-    if (!file) {
-      return absl::UnavailableError(absl::StrCat("cannot write ", temporary));
-    }
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    std::remove(temporary.c_str());
-    return absl::UnavailableError(absl::StrCat("cannot rename to ", path));
-  }
-  return absl::OkStatus();
-}
-
-// Blocks SIGINT and SIGTERM in this thread and every thread started after,
-// so that WaitForStopSignal alone receives them.
-sigset_t BlockStopSignals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  return signals;
-}
-
-int WaitForStopSignal(const sigset_t& signals) {
-  int signal_number = 0;
-  while (sigwait(&signals, &signal_number) != 0) {
-  }
-  return signal_number;
-}
-
-int Run(const Flags& flags) {
-  const sigset_t signals = BlockStopSignals();
-  absl::StatusOr<std::unique_ptr<FakeLever>> lever =
-      FakeLever::Start(flags.options);
-  if (!lever.ok()) {
-    log::Log(log::Severity::kError, "fake-lever failed to start",
-             {{"status", lever.status()}});
-    return 1;
-  }
-  const int port = (*lever)->port();
-  if (!flags.port_file.empty()) {
-    absl::Status written = WritePortFile(flags.port_file, port);
-    if (!written.ok()) {
-      log::Log(log::Severity::kError, "fake-lever cannot write the port file",
-               {{"status", written}});
-      return 1;
-    }
-  }
-  log::Log(log::Severity::kInfo, "fake-lever listening",
-           {{"port", port}, {"base_url", (*lever)->base_url()}});
-
-  const int signal_number = WaitForStopSignal(signals);
-  log::Log(log::Severity::kInfo, "fake-lever stopping",
-           {{"signal", signal_number}});
-  (*lever)->Stop();
-  return 0;
 }
 
 }  // namespace
 }  // namespace leverconnect::testing
 
 int main(int argc, char** argv) {
+  using leverconnect::testing::FakeLever;
   using leverconnect::testing::Flags;
-  const absl::StatusOr<Flags> flags =
-      leverconnect::testing::ParseFlags(argc, argv);
-  if (!flags.ok()) {
-    std::fprintf(stderr, "fake-lever: %s\nRun fake-lever --help for usage.\n",
-                 std::string(flags.status().message()).c_str());
-    return 2;
-  }
-  if (flags->help) {
-    std::fputs(leverconnect::testing::kUsage, stdout);
-    return 0;
-  }
-  return leverconnect::testing::Run(*flags);
+  return leverconnect::testing::ServeFake<FakeLever, Flags>(
+      "fake-lever", leverconnect::testing::kUsage,
+      leverconnect::testing::ParseFlags(argc, argv));
 }

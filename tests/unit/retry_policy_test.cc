@@ -1,6 +1,11 @@
 #include "lib/retry/retry_policy.h"
 
+#include <vector>
+
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lib/retry/retry_wait.h"
+#include "tests/unit/fake_clock.h"
 
 namespace leverconnect::retry {
 namespace {
@@ -79,6 +84,43 @@ TEST(RetryPolicyTest, ParsesBothFormsOfRetryAfter) {
   EXPECT_EQ(ParseRetryAfter("-1", now), std::nullopt);
   EXPECT_EQ(ParseRetryAfter("soon", now), std::nullopt);
   EXPECT_EQ(ParseRetryAfter("", now), std::nullopt);
+}
+
+TEST(RetryPolicyTest, BackoffAfterHonoursTheAnswersRetryAfter) {
+  RetryPolicyOptions options;
+  options.initial_backoff = absl::Milliseconds(100);
+  RetryPolicy policy(options, [] { return 1.0; });
+  const absl::Time now = absl::FromUnixSeconds(1792540800);
+  http::Response limited = Answer(429);
+  limited.headers = {{"retry-after", "3"}};
+  EXPECT_EQ(policy.BackoffAfter(1, limited, now), absl::Seconds(3));
+  EXPECT_EQ(policy.BackoffAfter(2, Answer(503), now), absl::Milliseconds(200));
+  EXPECT_EQ(policy.BackoffAfter(1, absl::UnavailableError("reset"), now),
+            absl::Milliseconds(100));
+}
+
+TEST(WaitBeforeRetryTest, SleepsUnlessTheDeadlineOrTheCallerSaysNo) {
+  testing::FakeClock clock;
+  const FailedAttempt failed{"Pigment", "GET /x", 2, RetryCause::kServerError,
+                             absl::UnavailableError("HTTP 503")};
+  CallContext context;
+  context.deadline = clock.Now() + absl::Seconds(5);
+  EXPECT_TRUE(WaitBeforeRetry(clock, context, absl::Seconds(1), failed).ok());
+  EXPECT_EQ(clock.sleeps(), std::vector<absl::Duration>{absl::Seconds(1)});
+
+  const absl::Status late =
+      WaitBeforeRetry(clock, context, absl::Seconds(4), failed);
+  EXPECT_EQ(late.code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(std::string(late.message()),
+              ::testing::HasSubstr("before Pigment could be asked again; last "
+                                   "failure: HTTP 503"));
+  EXPECT_EQ(clock.sleeps().size(), 1u);
+
+  context.cancelled = [] { return true; };
+  const absl::Status cancelled =
+      WaitBeforeRetry(clock, context, absl::Seconds(1), failed);
+  EXPECT_EQ(cancelled.code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(cancelled.message(), "GET /x: cancelled");
 }
 
 }  // namespace
