@@ -15,7 +15,8 @@ bool ChangesConnections(Method method) {
 
 bool IsImport(Method method) {
   return method == Method::kGetRequisitionSchema ||
-         method == Method::kStreamRequisitions;
+         method == Method::kStreamRequisitions ||
+         method == Method::kStartImport;
 }
 
 bool Contains(const std::vector<std::string>& names, absl::string_view name) {
@@ -51,6 +52,16 @@ absl::string_view MethodName(Method method) {
       return "GetRequisitionSchema";
     case Method::kStreamRequisitions:
       return "StreamRequisitions";
+    case Method::kStartImport:
+      return "StartImport";
+    case Method::kGetImport:
+      return "GetImport";
+    case Method::kListImports:
+      return "ListImports";
+    case Method::kCancelImport:
+      return "CancelImport";
+    case Method::kWatchImport:
+      return "WatchImport";
   }
   return "unknown";
 }

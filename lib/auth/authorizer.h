@@ -8,7 +8,11 @@
 //           GetRequisitionSchema and StreamRequisitions: only on a
 //           connection granted to one of the member's applications; the
 //           imports also only for one of the member's own applications,
-//           which the connection must allow. ListConnections: only the
+//           which the connection must allow. StartImport: as
+//           StreamRequisitions. GetImport, ListImports, CancelImport and
+//           WatchImport: on a connection granted to one of the member's
+//           applications (the service then shows only the runs of the
+//           member's own applications). ListConnections: only the
 //           connections granted to one of the member's applications.
 //
 // Permission comes before existence: a member naming a connection that
@@ -28,7 +32,7 @@
 
 namespace leverconnect::auth {
 
-// The RPCs of ConnectionService and ImportService.
+// The RPCs of ConnectionService, ImportService and ImportRunService.
 enum class Method {
   kCreateConnection,
   kGetConnection,
@@ -39,6 +43,11 @@ enum class Method {
   kRotateApiKey,
   kGetRequisitionSchema,
   kStreamRequisitions,
+  kStartImport,
+  kGetImport,
+  kListImports,
+  kCancelImport,
+  kWatchImport,
 };
 
 // The RPC's name, e.g. "CreateConnection".

@@ -25,11 +25,13 @@ constexpr absl::StatusCode kDenied = absl::StatusCode::kPermissionDenied;
 constexpr absl::StatusCode kNotFound = absl::StatusCode::kNotFound;
 
 const std::vector<Method> kAllMethods = {
-    Method::kCreateConnection,  Method::kGetConnection,
-    Method::kListConnections,   Method::kUpdateConnection,
-    Method::kDeleteConnection,  Method::kTestConnection,
-    Method::kRotateApiKey,      Method::kGetRequisitionSchema,
-    Method::kStreamRequisitions};
+    Method::kCreateConnection,   Method::kGetConnection,
+    Method::kListConnections,    Method::kUpdateConnection,
+    Method::kDeleteConnection,   Method::kTestConnection,
+    Method::kRotateApiKey,       Method::kGetRequisitionSchema,
+    Method::kStreamRequisitions, Method::kStartImport,
+    Method::kGetImport,          Method::kListImports,
+    Method::kCancelImport,       Method::kWatchImport};
 
 TEST(AuthorizerTest, MethodTable) {
   struct Row {
@@ -47,6 +49,11 @@ TEST(AuthorizerTest, MethodTable) {
       {Method::kRotateApiKey, kOk, kDenied},
       {Method::kGetRequisitionSchema, kOk, kOk},
       {Method::kStreamRequisitions, kOk, kOk},
+      {Method::kStartImport, kOk, kOk},
+      {Method::kGetImport, kOk, kOk},
+      {Method::kListImports, kOk, kOk},
+      {Method::kCancelImport, kOk, kOk},
+      {Method::kWatchImport, kOk, kOk},
   };
   ASSERT_EQ(table.size(), kAllMethods.size());
   for (const Row& row : table) {
@@ -117,6 +124,20 @@ TEST(AuthorizerTest, ConnectionTable) {
        "may not use connection \"connections/gone\""},
       {kReporter, Method::kGetConnection, kGranted, "", kDenied,
        "principal \"reporter\" may not use connection \"connections/acme\""},
+      // Import runs: starting one checks the application like an import;
+      // reading runs needs only the connection.
+      {kPlanner, Method::kStartImport, kGranted, "planning", kOk, ""},
+      {kPlanner, Method::kStartImport, kGranted, "app", kDenied,
+       "does not allow application \"app\""},
+      {kReporter, Method::kStartImport, kGranted, "planning", kDenied,
+       "does not act for application \"planning\""},
+      {kPlanner, Method::kGetImport, kGranted, "", kOk, ""},
+      {kPlanner, Method::kListImports, kGranted, "", kOk, ""},
+      {kPlanner, Method::kCancelImport, kUngranted, "", kDenied,
+       "may not use connection \"connections/beta\""},
+      {kPlanner, Method::kWatchImport, kMissing, "", kDenied,
+       "may not use connection \"connections/gone\""},
+      {kAdmin, Method::kWatchImport, kMissing, "", kNotFound, "not found"},
   };
   for (const Row& row : table) {
     SCOPED_TRACE(row.principal.id + " " + std::string(MethodName(row.method)) +
