@@ -45,6 +45,7 @@ Client::Client(std::shared_ptr<grpc::ChannelInterface> channel,
                std::string token)
     : connections_(v1::ConnectionService::NewStub(channel)),
       imports_(v1::ImportService::NewStub(channel)),
+      runs_(v1::ImportRunService::NewStub(channel)),
       token_(absl::StripAsciiWhitespace(token)) {}
 
 std::unique_ptr<Client> Client::Connect(const std::string& address) {
@@ -171,6 +172,57 @@ absl::StatusOr<v1::ImportSummary> Client::StreamRequisitions(
     return absl::DataLossError("stream ended without a summary");
   }
   return *std::move(summary);
+}
+
+absl::StatusOr<v1::ImportRun> Client::StartImport(
+    const v1::StartImportRequest& request, const CallOptions& options) {
+  return CallUnary(*runs_, &v1::ImportRunService::Stub::StartImport, request,
+                   options);
+}
+
+absl::StatusOr<v1::ImportRun> Client::GetImport(
+    const v1::GetImportRequest& request, const CallOptions& options) {
+  return CallUnary(*runs_, &v1::ImportRunService::Stub::GetImport, request,
+                   options);
+}
+
+absl::StatusOr<v1::ListImportsResponse> Client::ListImports(
+    const v1::ListImportsRequest& request, const CallOptions& options) {
+  return CallUnary(*runs_, &v1::ImportRunService::Stub::ListImports, request,
+                   options);
+}
+
+absl::StatusOr<v1::ImportRun> Client::CancelImport(
+    const v1::CancelImportRequest& request, const CallOptions& options) {
+  return CallUnary(*runs_, &v1::ImportRunService::Stub::CancelImport, request,
+                   options);
+}
+
+absl::StatusOr<v1::ImportRun> Client::WatchImport(
+    const v1::WatchImportRequest& request,
+    const std::function<bool(const v1::ImportRun&)>& on_run,
+    const CallOptions& options) {
+  grpc::ClientContext context;
+  absl::Status prepared = PrepareContext(options, context);
+  if (!prepared.ok()) return prepared;
+  std::unique_ptr<grpc::ClientReader<v1::ImportRun>> reader =
+      runs_->WatchImport(&context, request);
+  std::optional<v1::ImportRun> last;
+  v1::ImportRun run;
+  while (reader->Read(&run)) {
+    last = run;
+    if (on_run && !on_run(run)) {
+      context.TryCancel();
+      reader->Finish();  // CANCELLED, by our own doing.
+      return *std::move(last);
+    }
+  }
+  grpc::Status status = reader->Finish();
+  if (!status.ok()) return FromGrpcStatus(status);
+  if (!last.has_value()) {
+    return absl::DataLossError("watch ended without any state of the run");
+  }
+  return *std::move(last);
 }
 
 }  // namespace leverconnect::client

@@ -1,11 +1,11 @@
 // A thin C++ client of the leverconnect.v1 services.
 //
-// One Client wraps one gRPC channel and offers each RPC of ConnectionService
-// and ImportService as a blocking call that returns absl::Status or
-// absl::StatusOr. Errors keep the server's code and message unchanged. The
-// client adds no retries and no caching; it never logs, so an API key in a
-// request, or the caller's token, never leaves the process except to the
-// server.
+// One Client wraps one gRPC channel and offers each RPC of ConnectionService,
+// ImportService and ImportRunService as a blocking call that returns
+// absl::Status or absl::StatusOr. Errors keep the server's code and message
+// unchanged. The client adds no retries and no caching; it never logs, so an
+// API key in a request, or the caller's token, never leaves the process except
+// to the server.
 //
 //   leverconnect::client::ClientOptions options;
 //   options.token = token;                    // "authorization: Bearer ..."
@@ -31,6 +31,7 @@
 #include "absl/time/time.h"
 #include "leverconnect/v1/connection.grpc.pb.h"
 #include "leverconnect/v1/import.grpc.pb.h"
+#include "leverconnect/v1/import_run.grpc.pb.h"
 
 namespace leverconnect::client {
 
@@ -117,6 +118,26 @@ class Client {
       const v1::StreamRequisitionsRequest& request,
       const StreamHandlers& handlers, const CallOptions& options = {});
 
+  absl::StatusOr<v1::ImportRun> StartImport(
+      const v1::StartImportRequest& request, const CallOptions& options = {});
+  absl::StatusOr<v1::ImportRun> GetImport(const v1::GetImportRequest& request,
+                                          const CallOptions& options = {});
+  // One page; the caller follows `next_page_token`.
+  absl::StatusOr<v1::ListImportsResponse> ListImports(
+      const v1::ListImportsRequest& request, const CallOptions& options = {});
+  absl::StatusOr<v1::ImportRun> CancelImport(
+      const v1::CancelImportRequest& request, const CallOptions& options = {});
+
+  // Hands each state of the run to `on_run` (on the calling thread) as it
+  // arrives and returns the last one, which is finished unless the stream
+  // was stopped. `on_run` returning false stops watching: the call is
+  // cancelled and the run received last is returned. A stream that ends OK
+  // without any run is DATA_LOSS.
+  absl::StatusOr<v1::ImportRun> WatchImport(
+      const v1::WatchImportRequest& request,
+      const std::function<bool(const v1::ImportRun&)>& on_run,
+      const CallOptions& options = {});
+
  private:
   // Sets the call's deadline and credentials; INVALID_ARGUMENT for a token
   // that metadata cannot carry.
@@ -132,6 +153,7 @@ class Client {
 
   std::unique_ptr<v1::ConnectionService::Stub> connections_;
   std::unique_ptr<v1::ImportService::Stub> imports_;
+  std::unique_ptr<v1::ImportRunService::Stub> runs_;
   std::string token_;
 };
 

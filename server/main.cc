@@ -9,12 +9,14 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "google/protobuf/stubs/logging.h"
 #include "grpc/support/log.h"
@@ -31,7 +33,8 @@ using leverconnect::log::Severity;
 constexpr char kUsage[] = R"(Usage: leverconnect-server [flags]
        leverconnect-server --rekey --state-dir DIR --master-keyring-file PATH
 
-Serves leverconnect.v1.ConnectionService and ImportService over gRPC, with
+Serves leverconnect.v1.ConnectionService, ImportService and ImportRunService
+over gRPC, with
 gRPC health checking and reflection. Stops gracefully on SIGTERM or SIGINT.
 
 Flags:
@@ -79,6 +82,17 @@ Flags:
                                quiet spell (default 18; Lever allows 20)
   --max-imports N              most imports streamed at once; more are
                                refused with RESOURCE_EXHAUSTED (default 64)
+  --pigment-url URL            Pigment's API (default https://pigment.app)
+  --pigment-key-file PATH      file holding the Pigment import API key that
+                               import runs push with; else the environment
+                               variable LEVERCONNECT_PIGMENT_KEY holds it.
+                               Without either, StartImport is refused
+  --max-runs N                 import runs into Pigment executed at once
+                               (default 2)
+  --max-queued-runs N          import runs waiting for a worker; more are
+                               refused with RESOURCE_EXHAUSTED (default 100)
+  --pigment-max-wait DURATION  how long a run waits for Pigment to finish
+                               its import, e.g. 30m (default 30m)
   --log-level LEVEL            debug, info, warning or error (default info)
   --shutdown-grace DURATION    how long running calls may finish after
                                SIGTERM, e.g. 20s (default 20s)
@@ -100,6 +114,11 @@ struct Flags {
       {"lever-production-url", "https://api.lever.co/v1"},
       {"lever-sandbox-url", "https://api.sandbox.lever.co/v1"},
       {"max-imports", "64"},
+      {"pigment-url", "https://pigment.app"},
+      {"pigment-key-file", ""},
+      {"max-runs", "2"},
+      {"max-queued-runs", "100"},
+      {"pigment-max-wait", "30m"},
       {"lever-rate", "9"},
       {"lever-burst", "18"},
       {"log-level", "info"},
@@ -177,6 +196,32 @@ absl::StatusOr<leverconnect::crypto::SecretBox> LoadMasterKey(
         "set LEVERCONNECT_MASTER_KEY");
   }
   return leverconnect::crypto::SecretBox::FromEncodedKey(encoded);
+}
+
+// The Pigment import API key from `path`, else from the environment; empty
+// when neither holds one. Surrounding whitespace is dropped.
+absl::StatusOr<std::string> LoadPigmentKey(const std::string& path) {
+  std::string key;
+  if (!path.empty()) {
+    std::ifstream file(path, std::ios::binary);
+    std::stringstream content;
+    content << file.rdbuf();
+    if (!file) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot read --pigment-key-file '", path, "'"));
+    }
+    key = std::string(absl::StripAsciiWhitespace(content.str()));
+    if (key.empty()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("--pigment-key-file '", path, "' is empty"));
+    }
+    return key;
+  }
+  const char* from_environment = std::getenv("LEVERCONNECT_PIGMENT_KEY");
+  if (from_environment != nullptr) {
+    key = std::string(absl::StripAsciiWhitespace(from_environment));
+  }
+  return key;
 }
 
 // Logs the version numbers of the master keys; never a key.
@@ -272,6 +317,17 @@ int main(int argc, char** argv) {
                                &options.max_concurrent_imports) ||
              options.max_concurrent_imports < 1) {
     bad_flag = "--max-imports must be a whole number of at least 1";
+  } else if (!absl::SimpleAtoi(values["max-runs"], &options.runs.workers) ||
+             options.runs.workers < 1) {
+    bad_flag = "--max-runs must be a whole number of at least 1";
+  } else if (!absl::SimpleAtoi(values["max-queued-runs"],
+                               &options.runs.max_queued) ||
+             options.runs.max_queued < 1) {
+    bad_flag = "--max-queued-runs must be a whole number of at least 1";
+  } else if (!absl::ParseDuration(values["pigment-max-wait"],
+                                  &options.runs.pigment_wait.max_wait) ||
+             options.runs.pigment_wait.max_wait <= absl::ZeroDuration()) {
+    bad_flag = "--pigment-max-wait must be a duration such as 30m";
   } else if (!absl::SimpleAtod(values["lever-rate"], &budget.rate) ||
              !(budget.rate > 0)) {
     bad_flag = "--lever-rate must be a number above 0";
@@ -313,6 +369,16 @@ int main(int argc, char** argv) {
       values["lever-production-url"];
   options.lever.base_urls[leverconnect::v1::ENVIRONMENT_SANDBOX] =
       values["lever-sandbox-url"];
+  absl::StatusOr<std::string> pigment_key =
+      LoadPigmentKey(values["pigment-key-file"]);
+  if (!pigment_key.ok()) return Fail(pigment_key.status());
+  options.runs.pigment_import_key = std::move(*pigment_key);
+  options.runs.pigment_url = values["pigment-url"];
+  if (options.runs.pigment_import_key.empty()) {
+    Log(Severity::kWarning,
+        "no Pigment import key: import runs into Pigment are refused",
+        {{"hint", "pass --pigment-key-file or set LEVERCONNECT_PIGMENT_KEY"}});
+  }
   auto server =
       leverconnect::server::Server::Start(options, std::move(*secret_box));
   if (!server.ok()) return Fail(server.status());

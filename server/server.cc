@@ -19,6 +19,7 @@
 #include "lib/lever/lever_client.h"
 #include "lib/log/log.h"
 #include "server/connection_service.h"
+#include "server/import_run_service.h"
 #include "server/import_service.h"
 
 namespace leverconnect::server {
@@ -190,6 +191,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       *server->core_, *server->authenticator_);
   server->import_service_ = std::make_unique<ImportService>(
       *server->core_, *server->authenticator_, options.max_concurrent_imports);
+  absl::Status runs = server->StartRunner(options);
+  if (!runs.ok()) return runs;
 
   absl::Status listening = server->Listen(options, *credentials);
   if (!listening.ok()) return listening;
@@ -208,6 +211,7 @@ absl::Status Server::Listen(
   builder.SetMaxReceiveMessageSize(kMaxRequestBytes);
   builder.RegisterService(connection_service_.get());
   builder.RegisterService(import_service_.get());
+  builder.RegisterService(import_run_service_.get());
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {
     return absl::UnavailableError(absl::StrCat(
@@ -234,7 +238,30 @@ absl::Status Server::Listen(
   return absl::OkStatus();
 }
 
-Server::~Server() { Shutdown(absl::ZeroDuration()); }
+absl::Status Server::StartRunner(const ServerOptions& options) {
+  ImportRunnerOptions runs = options.runs;
+  if (runs.spool_dir.empty()) runs.spool_dir = options.state_dir + "/spool";
+  if (!runs.pigment_import_key.empty()) {
+    absl::Status url = pigment::ValidatePigmentBaseUrl(runs.pigment_url);
+    if (!url.ok()) return url;
+  }
+  absl::StatusOr<std::unique_ptr<storage::ImportRunStore>> store =
+      storage::OpenSqliteImportRunStore(
+          storage::StateDatabasePath(options.state_dir));
+  if (!store.ok()) return store.status();
+  runner_ = std::make_unique<ImportRunner>(*core_, std::move(*store),
+                                           std::move(runs));
+  absl::Status started = runner_->Start();
+  if (!started.ok()) return started;
+  import_run_service_ =
+      std::make_unique<ImportRunService>(*core_, *authenticator_, *runner_);
+  return absl::OkStatus();
+}
+
+Server::~Server() {
+  Shutdown(absl::ZeroDuration());
+  if (runner_ != nullptr) runner_->Stop();
+}
 
 void Server::Shutdown(absl::Duration grace) {
   if (shut_down_ || server_ == nullptr) return;
@@ -243,6 +270,7 @@ void Server::Shutdown(absl::Duration grace) {
   SetHealth(health_server_.get(), false);
   log::Log(log::Severity::kInfo, "server shutting down",
            {{"grace_ms", absl::ToInt64Milliseconds(grace)}});
+  runner_->Stop();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server_->Wait();
   if (health_server_ != nullptr) {

@@ -1,5 +1,6 @@
-// The leverconnect gRPC server: ConnectionService and ImportService, gRPC
-// health checking ("", "liveness", "readiness") and reflection.
+// The leverconnect gRPC server: ConnectionService, ImportService and
+// ImportRunService, gRPC health checking ("", "liveness", "readiness") and
+// reflection.
 //
 // Callers of the two services authenticate with a bearer token or, under
 // mutual TLS, a client certificate, as the principals file says (see
@@ -18,6 +19,7 @@
 #include "grpcpp/server.h"
 #include "lib/crypto/secret_box.h"
 #include "server/caller.h"
+#include "server/import_runner.h"
 #include "server/service_core.h"
 
 namespace leverconnect::server {
@@ -55,6 +57,9 @@ struct ServerOptions {
   // Most StreamRequisitions calls served at once; more are refused with
   // RESOURCE_EXHAUSTED. Each holds a thread and up to a few pages.
   int max_concurrent_imports = 64;
+  // Import runs into Pigment. `runs.spool_dir`, when empty, is the "spool"
+  // folder of `state_dir`.
+  ImportRunnerOptions runs;
 };
 
 class Server {
@@ -73,8 +78,9 @@ class Server {
   // The bound port of the health listener; 0 when there is none.
   int health_port() const { return health_port_; }
 
-  // Marks health NOT_SERVING, stops accepting calls, cancels calls still
-  // running after `grace`, and returns when all have ended.
+  // Marks health NOT_SERVING, ends import runs in progress as interrupted,
+  // stops accepting calls, cancels calls still running after `grace`, and
+  // returns when all have ended.
   void Shutdown(absl::Duration grace);
 
   // Blocks until Shutdown has completed.
@@ -90,10 +96,15 @@ class Server {
       const ServerOptions& options,
       const std::shared_ptr<grpc::ServerCredentials>& credentials);
 
+  // Opens the run store and starts the import runner and its service.
+  absl::Status StartRunner(const ServerOptions& options);
+
   std::unique_ptr<ServiceCore> core_;
   std::unique_ptr<Authenticator> authenticator_;
   std::unique_ptr<grpc::Service> connection_service_;
   std::unique_ptr<grpc::Service> import_service_;
+  std::unique_ptr<ImportRunner> runner_;
+  std::unique_ptr<grpc::Service> import_run_service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<grpc::Server> health_server_;
   int port_ = 0;

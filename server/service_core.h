@@ -43,6 +43,7 @@ class ServiceCore {
 
   storage::ConnectionStore& store() { return *store_; }
   retry::Clock& clock() { return clock_; }
+  http::HttpClient& http() { return *http_; }
 
   // The id in "connections/{id}"; INVALID_ARGUMENT naming `field` when
   // `name` is not of that form.

@@ -92,10 +92,26 @@ const std::vector<MatrixRow> kMatrix = {
      {kUnauthenticated, kUnauthenticated, kDenied, kOk,     kOk}},
     {"StreamRequisitions",
      {kUnauthenticated, kUnauthenticated, kDenied, kOk,     kOk}},
+    {"StartImport",
+     {kUnauthenticated, kUnauthenticated, kDenied, kOk,     kOk}},
+    {"GetImport",
+     {kUnauthenticated, kUnauthenticated, kDenied, kOk,     kOk}},
+    {"ListImports",
+     {kUnauthenticated, kUnauthenticated, kDenied, kOk,     kOk}},
+    {"CancelImport",
+     {kUnauthenticated, kUnauthenticated, kDenied, kOk,     kOk}},
+    {"WatchImport",
+     {kUnauthenticated, kUnauthenticated, kDenied, kOk,     kOk}},
 };
 // clang-format on
 
 using Call = std::function<absl::Status(client::Client&, const CallerSetup&)>;
+
+// A run of kGranted for "planning", which every cell on a run reads.
+std::string& GrantedRun() {
+  static auto* const name = new std::string;
+  return *name;
+}
 
 // One call of each RPC, on kGranted.
 std::map<std::string, Call> Calls() {
@@ -155,6 +171,33 @@ std::map<std::string, Call> Calls() {
     request.set_application(caller.application);
     return client.StreamRequisitions(request, {}).status();
   };
+  calls["StartImport"] = [](client::Client& client, const CallerSetup& caller) {
+    v1::StartImportRequest request;
+    request.set_parent(kGranted);
+    request.set_application(caller.application);
+    request.mutable_destination()->set_configuration_id("cfg");
+    return client.StartImport(request).status();
+  };
+  calls["GetImport"] = [](client::Client& client, const CallerSetup&) {
+    v1::GetImportRequest request;
+    request.set_name(GrantedRun());
+    return client.GetImport(request).status();
+  };
+  calls["ListImports"] = [](client::Client& client, const CallerSetup&) {
+    v1::ListImportsRequest request;
+    request.set_parent(kGranted);
+    return client.ListImports(request).status();
+  };
+  calls["CancelImport"] = [](client::Client& client, const CallerSetup&) {
+    v1::CancelImportRequest request;
+    request.set_name(GrantedRun());
+    return client.CancelImport(request).status();
+  };
+  calls["WatchImport"] = [](client::Client& client, const CallerSetup&) {
+    v1::WatchImportRequest request;
+    request.set_name(GrantedRun());
+    return client.WatchImport(request, nullptr).status();
+  };
   return calls;
 }
 
@@ -174,7 +217,9 @@ std::string MatrixAsMarkdown() {
   }
   return table +
          "\n`ListConnections` shows a member only the connections granted to "
-         "one of its applications.\n";
+         "one of its applications, `ListImports` only the runs of its own "
+         "applications, and `GetImport`, `CancelImport` and `WatchImport` "
+         "refuse a member a run of another application.\n";
 }
 
 class AuthorizationTest : public ::testing::Test {
@@ -182,7 +227,13 @@ class AuthorizationTest : public ::testing::Test {
   void SetUp() override {
     FakeLeverOptions options;
     options.generate = 5;
-    auto started = TestEnvironment::Start(options);
+    // Runs may start; their pushes find no Pigment, which no cell needs.
+    auto started = TestEnvironment::Start(
+        options, FastLeverSettings(), {}, [](server::ServerOptions& server) {
+          server.runs.pigment_url = "http://127.0.0.1:9";
+          server.runs.pigment_import_key = "pigment-key";
+          server.runs.pigment_retry.initial_backoff = absl::Milliseconds(1);
+        });
     ASSERT_TRUE(started.ok()) << started.status();
     environment_ = std::move(*started);
   }
@@ -236,6 +287,18 @@ class AuthorizationTest : public ::testing::Test {
 TEST_F(AuthorizationTest, EveryRpcAgainstEveryCaller) {
   std::map<std::string, Call> calls = Calls();
   ASSERT_EQ(calls.size(), kMatrix.size());
+  EnsureGranted();
+  v1::StartImportRequest start;
+  start.set_parent(kGranted);
+  start.set_application("planning");
+  start.mutable_destination()->set_configuration_id("cfg");
+  absl::StatusOr<v1::ImportRun> run = admin().StartImport(start);
+  ASSERT_TRUE(run.ok()) << run.status();
+  GrantedRun() = run->name();
+  // Finished first, so that cancelling it is OK whenever a cell does.
+  v1::WatchImportRequest watch;
+  watch.set_name(run->name());
+  ASSERT_TRUE(admin().WatchImport(watch, nullptr).ok());
   for (const MatrixRow& row : kMatrix) {
     ASSERT_EQ(calls.count(row.rpc), 1u) << row.rpc;
     for (int column = 0; column < kColumns; ++column) {
