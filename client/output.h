@@ -32,6 +32,7 @@
 #include "absl/strings/string_view.h"
 #include "leverconnect/v1/connection.pb.h"
 #include "leverconnect/v1/import.pb.h"
+#include "leverconnect/v1/import_run.pb.h"
 #include "leverconnect/v1/values.pb.h"
 
 namespace leverconnect::client {
@@ -113,6 +114,28 @@ absl::Status PrintEmpty(OutputFormat format, std::ostream& out);
 // Columns of a schema: NAME, LABEL, TYPE, SOURCE.
 absl::Status PrintSchema(const v1::RequisitionSchema& schema,
                          OutputFormat format, std::ostream& out);
+
+// An import run: table shows one "Key: value" line per field that has a
+// value (state, progress, Pigment's counts, the error, warnings), then a
+// table of the skipped rows (COUNT, REASON, COLUMN, SAMPLES) when Pigment
+// skipped any; csv shows a header line and one record.
+absl::Status PrintImportRun(const v1::ImportRun& run, OutputFormat format,
+                            std::ostream& out);
+
+// Import runs: table has the columns ID, APPLICATION, STATE, ROWS, SKIPPED,
+// CREATED, ERROR (the reason); json is one ListImportsResponse.
+absl::Status PrintImportRuns(const std::vector<v1::ImportRun>& runs,
+                             OutputFormat format, std::ostream& out);
+
+// "succeeded with skipped rows": the state's name, lower case, in words.
+std::string ImportRunStateText(v1::ImportRunState state);
+
+// Whether the run is in a state it ends in.
+bool IsFinishedRun(const v1::ImportRun& run);
+
+// One line about a run in progress: "<id> extracting: 300 rows, 3 pages,
+// 0 retries, 1.2s waiting on Lever".
+std::string ImportRunProgressLine(const v1::ImportRun& run);
 
 // A duration as whole milliseconds, e.g. "85ms".
 std::string MillisecondsText(const google::protobuf::Duration& duration);

@@ -1,12 +1,15 @@
-// Connections, connection tests and schemas. Rows are in output.cc.
+// Connections, connection tests, schemas and import runs. Rows are in
+// output.cc.
 #include <algorithm>
 #include <cstdint>
 #include <utility>
 
 #include <google/protobuf/empty.pb.h>
 
+#include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "client/output.h"
 #include "client/text_table.h"
@@ -94,32 +97,149 @@ std::vector<std::string> ConnectionCsvRecord(const v1::Connection& connection) {
           connection.etag()};
 }
 
-// "Name:          connections/acme-prod", one line per field.
-void PrintConnectionDetails(const v1::Connection& connection,
-                            std::ostream& out) {
-  const std::vector<std::pair<std::string, std::string>> fields = {
-      {"Name", connection.name()},
-      {"Display name", connection.display_name()},
-      {"Environment", EnvironmentText(connection.environment())},
-      {"Applications", ApplicationsText(connection)},
-      {"State", StateText(connection.state())},
-      {"Key hint", connection.api_key_hint()},
-      {"Created", OptionalTimestampText(connection.has_create_time(),
-                                        connection.create_time())},
-      {"Updated", OptionalTimestampText(connection.has_update_time(),
-                                        connection.update_time())},
-      {"Etag", connection.etag()},
-  };
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+// "Name:          connections/acme-prod", one line per field; fields
+// without a value are left out when `skip_empty`.
+void PrintDetails(const Fields& fields, bool skip_empty, std::ostream& out) {
   size_t label_width = 0;
   for (const auto& [label, value] : fields) {
     label_width = std::max(label_width, label.size() + 1);
   }
   for (const auto& [label, value] : fields) {
+    if (skip_empty && value.empty()) continue;
     std::string line = label + ":";
     line.resize(label_width + 2, ' ');
     line += value;
     out << line.substr(0, line.find_last_not_of(' ') + 1) << '\n';
   }
+}
+
+void PrintConnectionDetails(const v1::Connection& connection,
+                            std::ostream& out) {
+  PrintDetails({{"Name", connection.name()},
+                {"Display name", connection.display_name()},
+                {"Environment", EnvironmentText(connection.environment())},
+                {"Applications", ApplicationsText(connection)},
+                {"State", StateText(connection.state())},
+                {"Key hint", connection.api_key_hint()},
+                {"Created", OptionalTimestampText(connection.has_create_time(),
+                                                  connection.create_time())},
+                {"Updated", OptionalTimestampText(connection.has_update_time(),
+                                                  connection.update_time())},
+                {"Etag", connection.etag()}},
+               /*skip_empty=*/false, out);
+}
+
+std::string RunIdText(const v1::ImportRun& run) {
+  const std::size_t slash = run.name().rfind('/');
+  return slash == std::string::npos ? run.name() : run.name().substr(slash + 1);
+}
+
+std::string CountText(int64_t count, absl::string_view one,
+                      absl::string_view many) {
+  return absl::StrCat(count, " ", count == 1 ? one : many);
+}
+
+std::string SecondsText(const google::protobuf::Duration& duration) {
+  return absl::StrFormat("%.1fs", Milliseconds(duration) / 1000.0);
+}
+
+std::string ProgressText(const v1::ImportRunProgress& progress) {
+  std::string text =
+      absl::StrCat(CountText(progress.rows(), "row", "rows"), ", ",
+                   CountText(progress.pages(), "page", "pages"), ", ",
+                   CountText(progress.retries(), "retry", "retries"));
+  if (progress.rate_limited() > 0) {
+    absl::StrAppend(&text, ", ", progress.rate_limited(), " answered 429");
+  }
+  absl::StrAppend(&text, ", ", SecondsText(progress.lever_wait()),
+                  " waiting on Lever");
+  return text;
+}
+
+std::string PigmentText(const v1::ImportRun& run) {
+  const v1::PigmentImport& pigment = run.pigment();
+  if (pigment.import_id().empty()) return "";
+  std::string text = absl::StrCat("import ", pigment.import_id());
+  if (IsFinishedRun(run) && run.state() != v1::IMPORT_RUN_STATE_CANCELLED) {
+    absl::StrAppend(&text, ": ", pigment.inserted(), " inserted, ",
+                    pigment.updated(), " updated, ", pigment.deleted(),
+                    " deleted, ", pigment.skipped(), " skipped");
+  }
+  return text;
+}
+
+std::string ErrorText(const v1::ImportRun& run) {
+  if (run.error().reason().empty() && run.error().message().empty()) return "";
+  return absl::StrCat(run.error().reason(), " (",
+                      absl::StatusCodeToString(
+                          static_cast<absl::StatusCode>(run.error().code())),
+                      "): ", run.error().message());
+}
+
+const std::vector<std::string>& ImportRunCsvNames() {
+  static const auto* const names = new std::vector<std::string>{
+      "name",         "application",   "state",         "rows",
+      "pages",        "retries",       "configuration", "pigment_import_id",
+      "inserted",     "updated",       "deleted",       "skipped",
+      "error_reason", "error_message", "create_time",   "end_time"};
+  return *names;
+}
+
+std::vector<std::string> ImportRunCsvRecord(const v1::ImportRun& run) {
+  const v1::PigmentImport& pigment = run.pigment();
+  return {run.name(),
+          run.application(),
+          ImportRunStateText(run.state()),
+          std::to_string(run.progress().rows()),
+          std::to_string(run.progress().pages()),
+          std::to_string(run.progress().retries()),
+          run.destination().configuration_id(),
+          pigment.import_id(),
+          std::to_string(pigment.inserted()),
+          std::to_string(pigment.updated()),
+          std::to_string(pigment.deleted()),
+          std::to_string(pigment.skipped()),
+          run.error().reason(),
+          run.error().message(),
+          OptionalTimestampText(run.has_create_time(), run.create_time()),
+          OptionalTimestampText(run.has_end_time(), run.end_time())};
+}
+
+void PrintImportRunDetails(const v1::ImportRun& run, std::ostream& out) {
+  Fields fields = {
+      {"Name", run.name()},
+      {"Application", run.application()},
+      {"State", ImportRunStateText(run.state())},
+      {"Configuration", run.destination().configuration_id()},
+      {"Created by", run.creator()},
+      {"Created",
+       OptionalTimestampText(run.has_create_time(), run.create_time())},
+      {"Started",
+       OptionalTimestampText(run.has_start_time(), run.start_time())},
+      {"Ended", OptionalTimestampText(run.has_end_time(), run.end_time())},
+      {"Progress", ProgressText(run.progress())},
+      {"Pigment", PigmentText(run)},
+      {"Error", ErrorText(run)},
+      {"Request id", run.request_id()}};
+  for (const std::string& warning : run.warnings()) {
+    fields.emplace_back("Warning", warning);
+  }
+  for (const std::string& error : run.pigment().errors()) {
+    fields.emplace_back("Pigment error", error);
+  }
+  PrintDetails(fields, /*skip_empty=*/true, out);
+  if (run.pigment().skipped_rows().empty()) return;
+  out << "\nSkipped rows:\n";
+  TextTable table({"COUNT", "REASON", "COLUMN", "SAMPLES"});
+  table.AlignRight(0);
+  table.KeepWhole(3);
+  for (const v1::SkippedRows& skipped : run.pigment().skipped_rows()) {
+    table.AddRow({std::to_string(skipped.count()), skipped.reason(),
+                  skipped.column(), absl::StrJoin(skipped.samples(), " | ")});
+  }
+  table.Print(out);
 }
 
 std::vector<std::string> TestCheckCsvRecord(const v1::PermissionCheck& check) {
@@ -245,6 +365,76 @@ absl::Status PrintSchema(const v1::RequisitionSchema& schema,
   TextTable table({"NAME", "LABEL", "TYPE", "SOURCE"});
   for (std::vector<std::string>& record : records) {
     table.AddRow(std::move(record));
+  }
+  table.Print(out);
+  return absl::OkStatus();
+}
+
+bool IsFinishedRun(const v1::ImportRun& run) {
+  switch (run.state()) {
+    case v1::IMPORT_RUN_STATE_SUCCEEDED:
+    case v1::IMPORT_RUN_STATE_SUCCEEDED_WITH_SKIPPED_ROWS:
+    case v1::IMPORT_RUN_STATE_FAILED:
+    case v1::IMPORT_RUN_STATE_CANCELLED:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string ImportRunStateText(v1::ImportRunState state) {
+  std::string text =
+      EnumText(v1::ImportRunState_Name(state), state, "IMPORT_RUN_STATE_");
+  std::replace(text.begin(), text.end(), '_', ' ');
+  return text;
+}
+
+std::string ImportRunProgressLine(const v1::ImportRun& run) {
+  return absl::StrCat(RunIdText(run), " ", ImportRunStateText(run.state()),
+                      ": ", ProgressText(run.progress()));
+}
+
+absl::Status PrintImportRun(const v1::ImportRun& run, OutputFormat format,
+                            std::ostream& out) {
+  switch (format) {
+    case OutputFormat::kJson:
+      return WriteJsonLine(run, out);
+    case OutputFormat::kCsv:
+      WriteCsv(ImportRunCsvNames(), {ImportRunCsvRecord(run)}, out);
+      return absl::OkStatus();
+    case OutputFormat::kTable:
+      PrintImportRunDetails(run, out);
+      return absl::OkStatus();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PrintImportRuns(const std::vector<v1::ImportRun>& runs,
+                             OutputFormat format, std::ostream& out) {
+  if (format == OutputFormat::kJson) {
+    v1::ListImportsResponse all;
+    all.mutable_imports()->Add(runs.begin(), runs.end());
+    return WriteJsonLine(all, out);
+  }
+  if (format == OutputFormat::kCsv) {
+    std::vector<std::vector<std::string>> records;
+    for (const v1::ImportRun& run : runs) {
+      records.push_back(ImportRunCsvRecord(run));
+    }
+    WriteCsv(ImportRunCsvNames(), records, out);
+    return absl::OkStatus();
+  }
+  TextTable table(
+      {"ID", "APPLICATION", "STATE", "ROWS", "SKIPPED", "CREATED", "ERROR"});
+  table.AlignRight(3);
+  table.AlignRight(4);
+  for (const v1::ImportRun& run : runs) {
+    table.AddRow(
+        {RunIdText(run), run.application(), ImportRunStateText(run.state()),
+         std::to_string(run.progress().rows()),
+         std::to_string(run.pigment().skipped()),
+         OptionalTimestampText(run.has_create_time(), run.create_time()),
+         run.error().reason()});
   }
   table.Print(out);
   return absl::OkStatus();

@@ -23,9 +23,11 @@ namespace leverconnect::leverctl {
 namespace {
 
 constexpr absl::string_view kDescription =
-    "leverctl manages the Lever connections of a leverconnect server and "
+    "leverctl manages the Lever connections of a leverconnect server, "
     "imports\n"
-    "Lever requisitions through them as typed rows.\n";
+    "Lever requisitions through them as typed rows, and runs imports of "
+    "them\n"
+    "into Pigment.\n";
 
 constexpr absl::string_view kEpilogue =
     "The Lever API key (connections create, connections rotate-key) is read "
@@ -59,6 +61,8 @@ constexpr absl::string_view kEpilogue =
     "message\"\n"
     "  2   usage error: a flag, argument, value or file is wrong or missing\n"
     "  3   connections test: the connection is not ready\n"
+    "  4   imports start --wait, imports watch: the run failed or was "
+    "cancelled\n"
     "\n"
     "Run 'leverctl <group> <command> --help' for the flags of a command.\n";
 
@@ -109,6 +113,9 @@ const Tool& Leverctl() {
     for (Command& command : RequisitionCommands()) {
       built->commands.push_back(std::move(command));
     }
+    for (Command& command : ImportRunCommands()) {
+      built->commands.push_back(std::move(command));
+    }
     CommandLineSpec& spec = built->spec;
     spec.program = "leverctl";
     spec.description = kDescription;
@@ -121,7 +128,8 @@ const Tool& Leverctl() {
                           {"bearer-token", kTokenRefusal}};
     spec.groups = {
         {"connections", "Lever API keys and who may use them"},
-        {"requisitions", "read Lever requisitions through a connection"}};
+        {"requisitions", "read Lever requisitions through a connection"},
+        {"imports", "import runs into Pigment, in the background"}};
     for (const Command& command : built->commands) {
       spec.commands.push_back(command.spec);
     }

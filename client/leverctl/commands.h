@@ -33,6 +33,20 @@ std::vector<Command> ConnectionCommands();
 // requisitions schema, import.
 std::vector<Command> RequisitionCommands();
 
+// imports start, get, list, cancel, watch.
+std::vector<Command> ImportRunCommands();
+
+// --connection and --application, both required.
+std::vector<FlagSpec> ConnectionFlags();
+
+// --status, --confidentiality, --created-after, --created-before, --code.
+std::vector<FlagSpec> FilterFlags();
+
+// Fills `filter` from the flags of FilterFlags(); INVALID_ARGUMENT for a
+// time that does not parse.
+absl::Status FillFilter(const Invocation& invocation,
+                        v1::RequisitionFilter& filter);
+
 // The line `requisitions import` ends with on standard error: rows, pages,
 // retries and time, then whatever slowed the import down.
 std::string ImportSummaryText(const v1::ImportSummary& summary);

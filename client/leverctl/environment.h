@@ -21,6 +21,8 @@ enum ExitCode : int {
   kServerError = 1,  // the server answered with an error status
   kUsageError = 2,   // the command line or a value on it is wrong
   kNotReady = 3,     // connections test: a permission is missing
+  kRunFailed = 4,    // imports start --wait, watch: the run failed or was
+                     // cancelled
 };
 
 struct Environment {

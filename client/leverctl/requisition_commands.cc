@@ -22,14 +22,6 @@ constexpr int kMaximumWarningsShown = 10;
 constexpr int kMinimumPageSize = 1;
 constexpr int kMaximumPageSize = 100;
 
-std::vector<FlagSpec> ConnectionFlags() {
-  return {ValueFlag("connection", "ID", "the connection to read through", true),
-          ValueFlag("application", "APP",
-                    "the application the call runs for; the connection must "
-                    "allow it",
-                    true)};
-}
-
 // "1 row", "2 rows".
 std::string Count(int64_t count, absl::string_view one,
                   absl::string_view many) {
@@ -121,30 +113,6 @@ class ImportPrinter {
   std::optional<absl::Status> failure_;
 };
 
-absl::Status FillFilter(const Invocation& invocation,
-                        v1::RequisitionFilter& filter) {
-  for (const std::string& status : invocation.Values("status")) {
-    filter.add_statuses(status);
-  }
-  filter.set_confidentiality(invocation.Value("confidentiality"));
-  for (const std::string& code : invocation.Values("code")) {
-    filter.add_requisition_codes(code);
-  }
-  if (invocation.Has("created-after")) {
-    absl::StatusOr<google::protobuf::Timestamp> after =
-        ParseTime("created-after", invocation.Value("created-after"));
-    if (!after.ok()) return after.status();
-    *filter.mutable_created_after() = *after;
-  }
-  if (invocation.Has("created-before")) {
-    absl::StatusOr<google::protobuf::Timestamp> before =
-        ParseTime("created-before", invocation.Value("created-before"));
-    if (!before.ok()) return before.status();
-    *filter.mutable_created_before() = *before;
-  }
-  return absl::OkStatus();
-}
-
 absl::StatusOr<v1::StreamRequisitionsRequest> ImportRequest(
     const Invocation& invocation) {
   v1::StreamRequisitionsRequest request;
@@ -215,19 +183,9 @@ int ShowSchema(const Invocation& invocation, Session& session) {
 
 std::vector<FlagSpec> ImportFlags() {
   std::vector<FlagSpec> flags = ConnectionFlags();
+  const std::vector<FlagSpec> filter = FilterFlags();
+  flags.insert(flags.end(), filter.begin(), filter.end());
   const std::vector<FlagSpec> more = {
-      ValueFlag("status", "STATUS",
-                "only requisitions in this Lever status (open, closed, "
-                "onHold, ...)",
-                false, true),
-      ValueFlag("confidentiality", "WHICH",
-                "confidential, non-confidential or all"),
-      ValueFlag("created-after", "TIME",
-                "created at or after TIME: RFC 3339, or YYYY-MM-DD for "
-                "midnight UTC"),
-      ValueFlag("created-before", "TIME", "created before TIME (exclusive)"),
-      ValueFlag("code", "CODE",
-                "only the requisition with this requisition code", false, true),
       ValueFlag("columns", "A,B,C",
                 "only these columns, in this order, e.g. "
                 "id,requisition_code,status or custom.<field id>; "
@@ -343,6 +301,55 @@ std::string DelaysText(const v1::ImportSummary& summary) {
 }
 
 }  // namespace
+
+std::vector<FlagSpec> ConnectionFlags() {
+  return {ValueFlag("connection", "ID", "the connection to read through", true),
+          ValueFlag("application", "APP",
+                    "the application the call runs for; the connection must "
+                    "allow it",
+                    true)};
+}
+
+std::vector<FlagSpec> FilterFlags() {
+  return {
+      ValueFlag("status", "STATUS",
+                "only requisitions in this Lever status (open, closed, "
+                "onHold, ...)",
+                false, true),
+      ValueFlag("confidentiality", "WHICH",
+                "confidential, non-confidential or all"),
+      ValueFlag("created-after", "TIME",
+                "created at or after TIME: RFC 3339, or YYYY-MM-DD for "
+                "midnight UTC"),
+      ValueFlag("created-before", "TIME", "created before TIME (exclusive)"),
+      ValueFlag("code", "CODE",
+                "only the requisition with this requisition code", false, true),
+  };
+}
+
+absl::Status FillFilter(const Invocation& invocation,
+                        v1::RequisitionFilter& filter) {
+  for (const std::string& status : invocation.Values("status")) {
+    filter.add_statuses(status);
+  }
+  filter.set_confidentiality(invocation.Value("confidentiality"));
+  for (const std::string& code : invocation.Values("code")) {
+    filter.add_requisition_codes(code);
+  }
+  if (invocation.Has("created-after")) {
+    absl::StatusOr<google::protobuf::Timestamp> after =
+        ParseTime("created-after", invocation.Value("created-after"));
+    if (!after.ok()) return after.status();
+    *filter.mutable_created_after() = *after;
+  }
+  if (invocation.Has("created-before")) {
+    absl::StatusOr<google::protobuf::Timestamp> before =
+        ParseTime("created-before", invocation.Value("created-before"));
+    if (!before.ok()) return before.status();
+    *filter.mutable_created_before() = *before;
+  }
+  return absl::OkStatus();
+}
 
 std::string ImportSummaryText(const v1::ImportSummary& summary) {
   std::string text = absl::StrFormat(
