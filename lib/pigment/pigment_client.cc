@@ -22,10 +22,11 @@ constexpr absl::string_view kMayHaveArrivedPayload =
     "leverconnect/pigment-push-may-have-arrived";
 
 // Whether a failed push surely did not reach Pigment, or was refused
-// whole, so that sending it again cannot import it twice.
+// whole (a 4xx, or 503), so that sending it again cannot import it twice.
 bool SurelyNotTaken(const absl::StatusOr<http::Response>& outcome) {
   if (!outcome.ok()) return http::IsNotSent(outcome.status());
-  return outcome->status == 429 || outcome->status == 503;
+  return (outcome->status >= 400 && outcome->status < 500) ||
+         outcome->status == 503;
 }
 
 // The outcome of one attempt: OK, or why not and whether retrying helps.
@@ -174,7 +175,9 @@ namespace {
 absl::Status MayHaveArrived(const Exchange& exchange, const Verdict& verdict,
                             bool deadline_passed) {
   absl::StatusCode code = absl::StatusCode::kUnavailable;
-  if (verdict.cause == retry::RetryCause::kMalformed) {
+  if (verdict.failure.code() == absl::StatusCode::kCancelled) {
+    code = absl::StatusCode::kCancelled;
+  } else if (verdict.cause == retry::RetryCause::kMalformed) {
     code = absl::StatusCode::kInternal;
   } else if (deadline_passed) {
     code = absl::StatusCode::kDeadlineExceeded;
@@ -234,16 +237,19 @@ absl::Status PigmentClient::Perform(const Call& call,
     request.timeout = *timeout;
     request.cancelled = context.cancelled;
     const absl::StatusOr<http::Response> outcome = http_.Send(request);
-    if (context.IsCancelled()) {
-      return absl::CancelledError(absl::StrCat(exchange.what, ": cancelled"));
-    }
 
     Verdict verdict = Judge(outcome, call.read, exchange);
     verdict.failure = Redacted(verdict.failure);
-    if (verdict.failure.ok() || verdict.cause == retry::RetryCause::kNone) {
-      return verdict.failure;
+    if (verdict.failure.ok()) return verdict.failure;
+    const bool unknown = exchange.push && !SurelyNotTaken(outcome);
+    if (context.IsCancelled()) {
+      verdict.failure =
+          absl::CancelledError(absl::StrCat(exchange.what, ": cancelled"));
+      return unknown ? MayHaveArrived(exchange, verdict, false)
+                     : verdict.failure;
     }
-    if (exchange.push && !SurelyNotTaken(outcome)) {
+    if (verdict.cause == retry::RetryCause::kNone) return verdict.failure;
+    if (unknown) {
       return MayHaveArrived(exchange, verdict,
                             clock_.Now() >= context.deadline);
     }
