@@ -140,6 +140,18 @@ absl::StatusOr<ImportReport> PigmentClient::WaitForImport(
   }
 }
 
+http::Request PigmentClient::MakeRequest(const Call& call,
+                                         const CallContext& context,
+                                         absl::Duration timeout) const {
+  http::Request request = call.request;
+  request.headers.emplace_back("Accept", "application/json");
+  request.headers.emplace_back("Authorization",
+                               absl::StrCat("Bearer ", options_.import_key));
+  request.timeout = timeout;
+  request.cancelled = context.cancelled;
+  return request;
+}
+
 absl::StatusOr<absl::Duration> PigmentClient::AttemptTimeout(
     absl::string_view what, const CallContext& context) {
   if (context.IsCancelled()) {
@@ -230,13 +242,8 @@ absl::Status PigmentClient::Perform(const Call& call,
     absl::StatusOr<absl::Duration> timeout =
         AttemptTimeout(exchange.what, context);
     if (!timeout.ok()) return timeout.status();
-    http::Request request = call.request;
-    request.headers.emplace_back("Accept", "application/json");
-    request.headers.emplace_back("Authorization",
-                                 absl::StrCat("Bearer ", options_.import_key));
-    request.timeout = *timeout;
-    request.cancelled = context.cancelled;
-    const absl::StatusOr<http::Response> outcome = http_.Send(request);
+    const absl::StatusOr<http::Response> outcome =
+        http_.Send(MakeRequest(call, context, *timeout));
 
     Verdict verdict = Judge(outcome, call.read, exchange);
     verdict.failure = Redacted(verdict.failure);

@@ -131,6 +131,11 @@ class PigmentClient {
   // rules above say to stop; OK once the reader accepted one.
   absl::Status Perform(const Call& call, const CallContext& context);
 
+  // One attempt of `call`: its request with the key, the caller's
+  // cancellation and `timeout`.
+  http::Request MakeRequest(const Call& call, const CallContext& context,
+                            absl::Duration timeout) const;
+
   // The time the next attempt may take, or why there is none.
   absl::StatusOr<absl::Duration> AttemptTimeout(absl::string_view what,
                                                 const CallContext& context);
