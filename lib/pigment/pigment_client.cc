@@ -22,10 +22,11 @@ constexpr absl::string_view kMayHaveArrivedPayload =
     "leverconnect/pigment-push-may-have-arrived";
 
 // Whether a failed push surely did not reach Pigment, or was refused
-// whole, so that sending it again cannot import it twice.
+// whole (a 4xx, or 503), so that sending it again cannot import it twice.
 bool SurelyNotTaken(const absl::StatusOr<http::Response>& outcome) {
   if (!outcome.ok()) return http::IsNotSent(outcome.status());
-  return outcome->status == 429 || outcome->status == 503;
+  return (outcome->status >= 400 && outcome->status < 500) ||
+         outcome->status == 503;
 }
 
 // The outcome of one attempt: OK, or why not and whether retrying helps.
@@ -139,6 +140,18 @@ absl::StatusOr<ImportReport> PigmentClient::WaitForImport(
   }
 }
 
+http::Request PigmentClient::MakeRequest(const Call& call,
+                                         const CallContext& context,
+                                         absl::Duration timeout) const {
+  http::Request request = call.request;
+  request.headers.emplace_back("Accept", "application/json");
+  request.headers.emplace_back("Authorization",
+                               absl::StrCat("Bearer ", options_.import_key));
+  request.timeout = timeout;
+  request.cancelled = context.cancelled;
+  return request;
+}
+
 absl::StatusOr<absl::Duration> PigmentClient::AttemptTimeout(
     absl::string_view what, const CallContext& context) {
   if (context.IsCancelled()) {
@@ -174,7 +187,9 @@ namespace {
 absl::Status MayHaveArrived(const Exchange& exchange, const Verdict& verdict,
                             bool deadline_passed) {
   absl::StatusCode code = absl::StatusCode::kUnavailable;
-  if (verdict.cause == retry::RetryCause::kMalformed) {
+  if (verdict.failure.code() == absl::StatusCode::kCancelled) {
+    code = absl::StatusCode::kCancelled;
+  } else if (verdict.cause == retry::RetryCause::kMalformed) {
     code = absl::StatusCode::kInternal;
   } else if (deadline_passed) {
     code = absl::StatusCode::kDeadlineExceeded;
@@ -227,23 +242,21 @@ absl::Status PigmentClient::Perform(const Call& call,
     absl::StatusOr<absl::Duration> timeout =
         AttemptTimeout(exchange.what, context);
     if (!timeout.ok()) return timeout.status();
-    http::Request request = call.request;
-    request.headers.emplace_back("Accept", "application/json");
-    request.headers.emplace_back("Authorization",
-                                 absl::StrCat("Bearer ", options_.import_key));
-    request.timeout = *timeout;
-    request.cancelled = context.cancelled;
-    const absl::StatusOr<http::Response> outcome = http_.Send(request);
-    if (context.IsCancelled()) {
-      return absl::CancelledError(absl::StrCat(exchange.what, ": cancelled"));
-    }
+    const absl::StatusOr<http::Response> outcome =
+        http_.Send(MakeRequest(call, context, *timeout));
 
     Verdict verdict = Judge(outcome, call.read, exchange);
     verdict.failure = Redacted(verdict.failure);
-    if (verdict.failure.ok() || verdict.cause == retry::RetryCause::kNone) {
-      return verdict.failure;
+    if (verdict.failure.ok()) return verdict.failure;
+    const bool unknown = exchange.push && !SurelyNotTaken(outcome);
+    if (context.IsCancelled()) {
+      verdict.failure =
+          absl::CancelledError(absl::StrCat(exchange.what, ": cancelled"));
+      return unknown ? MayHaveArrived(exchange, verdict, false)
+                     : verdict.failure;
     }
-    if (exchange.push && !SurelyNotTaken(outcome)) {
+    if (verdict.cause == retry::RetryCause::kNone) return verdict.failure;
+    if (unknown) {
       return MayHaveArrived(exchange, verdict,
                             clock_.Now() >= context.deadline);
     }

@@ -23,7 +23,8 @@
 // 502, 504, a 2xx whose answer cannot be read) PushCsvFile returns at once
 // with UNAVAILABLE (DEADLINE_EXCEEDED if the caller's deadline passed, or
 // INTERNAL for an unreadable 2xx) saying the push may or may not have been
-// received, and PushMayHaveArrived recognises it. Status reads are
+// received, and PushMayHaveArrived recognises it; so does the CANCELLED
+// of a push the caller cancelled while it was under way. Status reads are
 // idempotent and retried on every transient failure.
 //
 // A PigmentClient may be used from several threads at once when `random`
@@ -129,6 +130,11 @@ class PigmentClient {
   // Sends `call` until its reader accepts Pigment's answer or the retry
   // rules above say to stop; OK once the reader accepted one.
   absl::Status Perform(const Call& call, const CallContext& context);
+
+  // One attempt of `call`: its request with the key, the caller's
+  // cancellation and `timeout`.
+  http::Request MakeRequest(const Call& call, const CallContext& context,
+                            absl::Duration timeout) const;
 
   // The time the next attempt may take, or why there is none.
   absl::StatusOr<absl::Duration> AttemptTimeout(absl::string_view what,

@@ -153,17 +153,13 @@ absl::StatusOr<std::unique_ptr<FakeLever>> FakeLever::Start(
         new FakeLever(options, std::move(endpoints)));
     absl::StatusOr<std::unique_ptr<LocalHttpServer>> server =
         LocalHttpServer::Start(
-            options.host, options.port,
+            "fake Lever", options.host, options.port,
             [lever = lever.get()](const httplib::Request& request,
                                   httplib::Response& response) {
               lever->Serve(request, response);
             },
             LeverErrorBody("InternalError", "fake Lever failed"));
-    if (!server.ok()) {
-      return absl::Status(
-          server.status().code(),
-          absl::StrCat("fake Lever: ", server.status().message()));
-    }
+    if (!server.ok()) return server.status();
     lever->server_ = *std::move(server);
     return lever;
   } catch (const std::exception& error) {

@@ -239,17 +239,13 @@ absl::StatusOr<std::unique_ptr<FakePigment>> FakePigment::Start(
   std::unique_ptr<FakePigment> pigment(new FakePigment(std::move(options)));
   absl::StatusOr<std::unique_ptr<LocalHttpServer>> server =
       LocalHttpServer::Start(
-          pigment->options_.host, pigment->options_.port,
+          "fake Pigment", pigment->options_.host, pigment->options_.port,
           [pigment = pigment.get()](const httplib::Request& request,
                                     httplib::Response& response) {
             pigment->Serve(request, response);
           },
           ErrorBody("InternalServerError", "fake Pigment failed"));
-  if (!server.ok()) {
-    return absl::Status(
-        server.status().code(),
-        absl::StrCat("fake Pigment: ", server.status().message()));
-  }
+  if (!server.ok()) return server.status();
   pigment->server_ = *std::move(server);
   return pigment;
 }

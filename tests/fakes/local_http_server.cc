@@ -40,20 +40,21 @@ class LocalHttpServer::Server : public httplib::Server {
 };
 
 absl::StatusOr<std::unique_ptr<LocalHttpServer>> LocalHttpServer::Start(
-    const std::string& host, int port, Handler handler,
+    absl::string_view name, const std::string& host, int port, Handler handler,
     std::string failure_body) {
+  absl::Status started;
   try {
     std::unique_ptr<LocalHttpServer> server(
         new LocalHttpServer(host, std::move(handler), std::move(failure_body)));
-    absl::Status bound = server->Bind(port);
-    if (!bound.ok()) return bound;
-    absl::Status listening = server->Listen();
-    if (!listening.ok()) return listening;
-    return server;
+    started = server->Bind(port);
+    if (started.ok()) started = server->Listen();
+    if (started.ok()) return server;
   } catch (const std::exception& error) {
-    return absl::InternalError(
-        absl::StrCat("local HTTP server failed to start: ", error.what()));
+    started =
+        absl::InternalError(absl::StrCat("failed to start: ", error.what()));
   }
+  return absl::Status(started.code(),
+                      absl::StrCat(name, ": ", started.message()));
 }
 
 LocalHttpServer::LocalHttpServer(std::string host, Handler handler,
@@ -114,9 +115,7 @@ absl::Status LocalHttpServer::Listen() {
   }
   if (server_->is_running()) return absl::OkStatus();
   listener_.join();
-  return absl::InternalError(
-      "the local HTTP server stopped right after "
-      "starting");
+  return absl::InternalError("stopped right after starting");
 }
 
 void LocalHttpServer::Stop() {

@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace leverconnect::testing {
 
@@ -32,10 +33,11 @@ class LocalHttpServer {
   // Binds `host`:`port` (0: any free port) and serves every request with
   // `handler` (enough threads for about 32 concurrent clients). A handler
   // that throws answers 500 with `failure_body`, sent as JSON.
-  // Unavailable when it cannot bind.
+  // Unavailable when it cannot bind; errors start with `name` ("fake
+  // Lever").
   static absl::StatusOr<std::unique_ptr<LocalHttpServer>> Start(
-      const std::string& host, int port, Handler handler,
-      std::string failure_body);
+      absl::string_view name, const std::string& host, int port,
+      Handler handler, std::string failure_body);
 
   LocalHttpServer(const LocalHttpServer&) = delete;
   LocalHttpServer& operator=(const LocalHttpServer&) = delete;

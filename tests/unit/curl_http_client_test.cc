@@ -31,7 +31,7 @@ class CurlHttpClientTest : public testing::TempDirectoryTest {
   void SetUp() override {
     TempDirectoryTest::SetUp();
     auto server = testing::LocalHttpServer::Start(
-        "127.0.0.1", 0,
+        "test server", "127.0.0.1", 0,
         [this](const httplib::Request& request, httplib::Response& response) {
           std::lock_guard<std::mutex> lock(mutex_);
           received_ = {request.method, request.body,

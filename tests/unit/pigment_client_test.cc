@@ -221,6 +221,24 @@ TEST_F(PigmentClientTest, APushCutShortByTheCallersDeadlineMayHaveArrived) {
   EXPECT_EQ(http.requests()[0].timeout, absl::Seconds(10));
 }
 
+TEST_F(PigmentClientTest, APushCancelledUnderWayMayHaveArrived) {
+  http_.Fail(absl::CancelledError("POST: aborted by callback"));
+  CallContext context;
+  context.cancelled = [this] { return !http_.requests().empty(); };
+  absl::StatusOr<std::string> pushed = Push(context);
+  EXPECT_EQ(pushed.status().code(), absl::StatusCode::kCancelled);
+  EXPECT_TRUE(PushMayHaveArrived(pushed.status()));
+}
+
+TEST_F(PigmentClientTest, AnAcceptedPushIsKeptEvenIfTheCallerJustCancelled) {
+  http_.Answer(200, kAccepted);
+  CallContext context;
+  context.cancelled = [this] { return !http_.requests().empty(); };
+  absl::StatusOr<std::string> import_id = Push(context);
+  ASSERT_TRUE(import_id.ok()) << import_id.status();
+  EXPECT_EQ(*import_id, "imp-1");
+}
+
 TEST_F(PigmentClientTest, NothingIsSentOnceTheDeadlineHasPassed) {
   CallContext context;
   context.deadline = clock_.Now();
