@@ -317,12 +317,14 @@ double SelfCpuSeconds() {
 FakeLever::FakeLever(Workspace& workspace, const FakeLeverConfig& config)
     : api_key_("bench_" + RandomHex(12)) {
   const std::string port_file = workspace.NewPath("lever", ".port");
+  const std::string key_grants =
+      api_key_ + "=requisitions:read,requisition_fields:read,users:read";
   std::vector<std::string> args = {
       "--listen",    "127.0.0.1:0",
       "--port-file", port_file,
       "--generate",  std::to_string(config.generate),
       "--seed",      std::to_string(config.seed),
-      "--api-key",   api_key_ + "=requisitions:read,requisition_fields:read"};
+      "--api-key",   key_grants};
   if (config.rate > 0) {
     args.insert(args.end(), {"--rate", Fixed(config.rate, 3)});
     if (config.burst > 0) {

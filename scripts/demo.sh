@@ -6,7 +6,9 @@
 #
 # Data: the recorded Lever sandbox exchanges in ../shared/lever/recorded
 # when they are there (or in LEVER_DATA_DIR), else the project's own demo
-# data in tests/data.
+# data in tests/data. The users are the project's own (tests/data/
+# demo_users.json) either way: the recording holds no user directory, so
+# the names of its requisitions' people stay empty.
 # DEMO_CHECK_SECRETS=1 also fails when the demo's API key or caller token
 # appears in any log or in the database files.
 set -euo pipefail
@@ -18,9 +20,12 @@ build_dir=${BUILD_DIR:-$root/build}
 data_dir=${LEVER_DATA_DIR:-$root/../shared/lever/recorded}
 requisitions=$data_dir/list_requisitions.json
 fields=$data_dir/list_requisition_fields.json
+users=$root/tests/data/demo_users.json
+users_note=" (none of them created the recorded requisitions: names stay empty)"
 if [ ! -f "$requisitions" ]; then
   requisitions=$root/tests/data/demo_requisitions.json
   fields=$root/tests/data/demo_requisition_fields.json
+  users_note=""
 fi
 
 work=$(mktemp -d)
@@ -60,7 +65,8 @@ LEVERCONNECT_TOKEN=$(cat "$work/admin.token")
 "$build_dir/tests/fakes/fake-lever" --listen 127.0.0.1:0 \
   --port-file "$work/lever.port" \
   --requisitions "$requisitions" --requisition-fields "$fields" \
-  --api-key "$api_key=requisitions:read,requisition_fields:read" \
+  --users-file "$users" \
+  --api-key "$api_key=requisitions:read,requisition_fields:read,users:read" \
   2> "$work/fake-lever.log" &
 pids+=($!)
 lever_port=$(wait_for_port "$work/lever.port" "${pids[-1]}" "$work/fake-lever.log")
@@ -78,6 +84,7 @@ export LEVERCONNECT_SERVER=127.0.0.1:$server_port
 leverctl=$build_dir/client/leverctl
 echo "== fake Lever on port $lever_port, leverconnect on port $server_port"
 echo "== data: $requisitions"
+echo "== users: $users$users_note"
 echo
 echo "== leverctl connections create demo"
 LEVER_API_KEY=$api_key "$leverctl" connections create demo \
@@ -92,7 +99,7 @@ echo "== leverctl requisitions schema"
 echo
 echo "== leverctl requisitions import"
 "$leverctl" requisitions import --connection demo --application demo-app \
-  --columns requisition_code,name,status,headcount_total,headcount_hired,location,team,compensation_band_min,compensation_band_max,created_at
+  --columns requisition_code,name,status,headcount_total,headcount_hired,location,team,compensation_band_min,compensation_band_max,created_at,hiring_manager_name
 
 if [ "${DEMO_CHECK_SECRETS:-0}" = 1 ]; then
   kill -TERM "${pids[1]}"

@@ -167,7 +167,8 @@ class RequisitionStream
               {"rate_limited", summary.rate_limited()},
               {"budget_wait_ms", ToMilliseconds(summary.budget_wait())},
               {"backoff_wait_ms", ToMilliseconds(summary.backoff_wait())},
-              {"listing_restarts", summary.listing_restarts()}});
+              {"listing_restarts", summary.listing_restarts()},
+              {"warnings", summary.warnings_size()}});
   }
 
   bool Stopped() {

@@ -166,6 +166,9 @@ int ImportRequisitions(const Invocation& invocation, Session& session) {
     return session.ServerError(*printer.failure());
   }
   if (!summary.ok()) return session.ServerError(summary.status());
+  for (const std::string& warning : summary->warnings()) {
+    session.err() << "warning: " << warning << "\n";
+  }
   session.err() << ImportSummaryText(*summary) << "\n";
   return kSuccess;
 }

@@ -108,9 +108,13 @@ class Import {
         ReadRequisitionSchema(lever_, context_);
     if (!schema.ok()) return schema.status();
     absl::StatusOr<mapping::RowMapper> mapper =
-        mapping::RowMapper::Create(*schema, options_.columns);
+        mapping::RowMapper::Create(*schema, options_.columns, &users_);
     if (!mapper.ok()) return mapper.status();
     mapper_.emplace(std::move(*mapper));
+    if (mapper_->reads_users()) {
+      absl::Status users = ReadUsers();
+      if (!users.ok()) return users;
+    }
     if (!sink_.OnSchema(mapper_->schema())) return Stopped();
 
     absl::Status read = ReadsInParallel() ? ReadWindows() : ReadListings();
@@ -119,6 +123,25 @@ class Import {
   }
 
  private:
+  // Fills users_ from Lever's GET /users. A key without the permission
+  // leaves it empty, so the user columns stay null, and the import says so
+  // once; any other failure fails the import.
+  absl::Status ReadUsers() {
+    absl::StatusOr<lever::UserDirectory> users = lever_.ListUsers(context_);
+    if (users.ok()) {
+      users_ = *std::move(users);
+      return absl::OkStatus();
+    }
+    if (!lever::IsMissingPermission(users.status())) return users.status();
+    log::Log(log::Severity::kWarning,
+             "the Lever API key may not list users; user columns stay empty");
+    warnings_.push_back(absl::StrCat(
+        "the Lever API key lacks the \"", lever::kListUsers,
+        "\" permission, so the user name and e-mail columns (creator_name, "
+        "owner_email, ...) are empty"));
+    return absl::OkStatus();
+  }
+
   // Requisition codes name a few requisitions each: windows would only add
   // requests.
   bool ReadsInParallel() const {
@@ -354,6 +377,7 @@ class Import {
     *summary.mutable_backoff_wait() = TimeUtil::NanosecondsToDuration(
         absl::ToInt64Nanoseconds(stats.backoff));
     summary.set_listing_restarts(listing_restarts_);
+    for (const std::string& warning : warnings_) summary.add_warnings(warning);
     *summary.mutable_started() =
         TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(started_));
     *summary.mutable_elapsed() = TimeUtil::NanosecondsToDuration(
@@ -367,7 +391,10 @@ class Import {
   const lever::CallContext& context_;
   retry::Clock& clock_;
   const absl::Time started_;
-  std::optional<mapping::RowMapper> mapper_;  // set before any read
+  // Both set before any page is read, and only read afterwards.
+  lever::UserDirectory users_;  // what mapper_ looks up
+  std::optional<mapping::RowMapper> mapper_;
+  std::vector<std::string> warnings_;  // import-wide, for the summary
 
   absl::Mutex sink_mu_;  // one batch at a time reaches the sink
   absl::Mutex mu_;

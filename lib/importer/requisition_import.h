@@ -1,7 +1,9 @@
 // One import of requisitions: read the account's custom fields, build the
-// schema, page through /requisitions, map each requisition to a row and hand
-// rows over page by page. Knows nothing of gRPC: the server streams what it
-// receives, and other destinations (a CSV spool) can reuse the same loop.
+// schema, read the account's users when a selected column shows their
+// names or e-mails, page through /requisitions, map each requisition to a
+// row and hand rows over page by page. Knows nothing of gRPC: the server
+// streams what it receives, and other destinations (a CSV spool) can reuse
+// the same loop.
 #ifndef LEVERCONNECT_LIB_IMPORTER_REQUISITION_IMPORT_H_
 #define LEVERCONNECT_LIB_IMPORTER_REQUISITION_IMPORT_H_
 
@@ -57,6 +59,11 @@ absl::StatusOr<v1::RequisitionSchema> ReadRequisitionSchema(
 // Cancellation and the deadline are checked between pages and passed down to
 // every Lever request. The summary's elapsed time runs from `clock`'s Now() at
 // the call.
+//
+// When a selected column shows a user's name or e-mail, GET /users is read
+// once, before the schema goes to `sink`. A key without Lever's "list
+// users" permission leaves those cells null and puts one warning in the
+// summary; any other failure of that read fails the import.
 absl::StatusOr<v1::ImportSummary> RunRequisitionImport(
     lever::LeverClient& lever, const ImportOptions& options, RowSink& sink,
     const lever::CallContext& context, retry::Clock& clock);

@@ -1,6 +1,8 @@
 #include "lib/lever/lever_client.h"
 
 #include <algorithm>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -20,6 +22,10 @@ namespace {
 constexpr absl::string_view kInvalidOffsetTokenMessage = "Invalid offset token";
 constexpr absl::string_view kInvalidOffsetTokenPayload =
     "leverconnect/invalid-offset-token";
+
+// The status payload that marks Lever's 403 (a permission the key lacks).
+constexpr absl::string_view kMissingPermissionPayload =
+    "leverconnect/missing-permission";
 
 // Lever's {"code": ..., "message": ...}, or an excerpt when it is not that.
 std::string LeverMessage(absl::string_view body) {
@@ -55,9 +61,11 @@ absl::Status StatusFromLeverAnswer(absl::string_view what,
         absl::StrCat("Lever rejected the API key: ", answer));
   }
   if (status == 403) {
-    return absl::FailedPreconditionError(
+    absl::Status forbidden = absl::FailedPreconditionError(
         absl::StrCat("the Lever API key lacks the \"", permission,
                      "\" permission: ", answer));
+    forbidden.SetPayload(kMissingPermissionPayload, absl::Cord(permission));
+    return forbidden;
   }
   if (status == 404) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -74,6 +82,10 @@ absl::Status StatusFromLeverAnswer(absl::string_view what,
 
 bool IsInvalidOffsetToken(const absl::Status& status) {
   return status.GetPayload(kInvalidOffsetTokenPayload).has_value();
+}
+
+bool IsMissingPermission(const absl::Status& status) {
+  return status.GetPayload(kMissingPermissionPayload).has_value();
 }
 
 absl::Status ValidateBaseUrl(absl::string_view url) {
@@ -256,31 +268,83 @@ absl::StatusOr<RequisitionPage> LeverClient::ListRequisitions(
   return page;
 }
 
-absl::StatusOr<rapidjson::Document> LeverClient::ListRequisitionFields(
-    const CallContext& context) {
-  rapidjson::Document fields(rapidjson::kArrayType);
+absl::Status LeverClient::FetchEveryPage(
+    const Endpoint& endpoint, const std::string& url,
+    const CallContext& context,
+    const std::function<void(rapidjson::Document& page)>& on_page) {
+  const absl::string_view separator =
+      url.find('?') == std::string::npos ? "?" : "&";
   std::string offset;
   for (int page = 0; page < 1000; ++page) {
-    std::string url = absl::StrCat(options_.base_url, "/requisition_fields");
-    if (!offset.empty()) absl::StrAppend(&url, "?offset=", offset);
+    const std::string page_url =
+        offset.empty() ? url : absl::StrCat(url, separator, "offset=", offset);
     absl::StatusOr<rapidjson::Document> document =
-        Fetch({"/requisition_fields", kListRequisitionFields}, url, context);
+        Fetch(endpoint, page_url, context);
     if (!document.ok()) return document.status();
-    for (auto& field : (*document)["data"].GetArray()) {
-      fields.PushBack(rapidjson::Value(field, fields.GetAllocator()),
-                      fields.GetAllocator());
-    }
+    on_page(*document);
     const auto next = document->FindMember("next");
     const auto has_next = document->FindMember("hasNext");
     const bool more = has_next != document->MemberEnd() &&
                       has_next->value.IsBool() && has_next->value.GetBool() &&
                       next != document->MemberEnd() && next->value.IsString() &&
                       offset != next->value.GetString();
-    if (!more) return fields;
+    if (!more) return absl::OkStatus();
     offset = next->value.GetString();
   }
-  return absl::UnavailableError(
-      "Lever kept answering GET /requisition_fields with more pages");
+  return absl::UnavailableError(absl::StrCat(
+      "Lever kept answering GET ", endpoint.path, " with more pages"));
+}
+
+absl::StatusOr<rapidjson::Document> LeverClient::ListRequisitionFields(
+    const CallContext& context) {
+  rapidjson::Document fields(rapidjson::kArrayType);
+  absl::Status read = FetchEveryPage(
+      {"/requisition_fields", kListRequisitionFields},
+      absl::StrCat(options_.base_url, "/requisition_fields"), context,
+      [&fields](rapidjson::Document& page) {
+        for (auto& field : page["data"].GetArray()) {
+          fields.PushBack(rapidjson::Value(field, fields.GetAllocator()),
+                          fields.GetAllocator());
+        }
+      });
+  if (!read.ok()) return read;
+  return fields;
+}
+
+namespace {
+
+// The member `key` of `object` when it is a string.
+std::optional<std::string> StringMember(const rapidjson::Value& object,
+                                        const char* key) {
+  const auto member = object.FindMember(key);
+  if (member == object.MemberEnd() || !member->value.IsString()) {
+    return std::nullopt;
+  }
+  return std::string(member->value.GetString(),
+                     member->value.GetStringLength());
+}
+
+}  // namespace
+
+absl::StatusOr<UserDirectory> LeverClient::ListUsers(
+    const CallContext& context) {
+  UserDirectory users;
+  absl::Status read = FetchEveryPage(
+      {"/users", kListUsers},
+      absl::StrCat(options_.base_url,
+                   "/users?limit=100&includeDeactivated=true"),
+      context, [&users](rapidjson::Document& page) {
+        for (const rapidjson::Value& user : page["data"].GetArray()) {
+          if (!user.IsObject()) continue;
+          std::optional<std::string> id = StringMember(user, "id");
+          if (!id) continue;
+          users.try_emplace(*std::move(id),
+                            LeverUser{StringMember(user, "name"),
+                                      StringMember(user, "email")});
+        }
+      });
+  if (!read.ok()) return read;
+  return users;
 }
 
 ProbeResult LeverClient::Probe(absl::string_view permission,

@@ -1,5 +1,5 @@
 // The Lever Data API, as the connector uses it: list requisitions page by
-// page, list custom requisition fields, and probe a permission.
+// page, list custom requisition fields and users, and probe a permission.
 //
 // Authentication is HTTP Basic with the API key as user name. Each call is
 // retried per retry::RetryPolicy; Lever's error answers become statuses
@@ -20,6 +20,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "lib/http/http_client.h"
+#include "lib/lever/user_directory.h"
 #include "lib/ratelimit/token_bucket.h"
 #include "lib/retry/call_context.h"
 #include "lib/retry/clock.h"
@@ -74,6 +75,9 @@ struct ProbeResult {
 inline constexpr absl::string_view kListRequisitions = "list requisitions";
 inline constexpr absl::string_view kListRequisitionFields =
     "list requisition fields";
+// Optional: without it, imports leave the user name and e-mail columns
+// empty.
+inline constexpr absl::string_view kListUsers = "list users";
 
 class LeverClient {
  public:
@@ -99,6 +103,14 @@ class LeverClient {
   // array document holding every field object.
   absl::StatusOr<rapidjson::Document> ListRequisitionFields(
       const CallContext& context);
+
+  // GET /users with limit=100 and includeDeactivated=true, following
+  // `next` to the last page. Returns every user with a string "id",
+  // deactivated ones included since requisitions keep referring to people
+  // who left; other entries are skipped, and a repeated id keeps its first
+  // entry. A key without the permission gets FAILED_PRECONDITION naming
+  // kListUsers.
+  absl::StatusOr<UserDirectory> ListUsers(const CallContext& context);
 
   // Asks once, with limit=1, whether the key may use `permission`
   // (kListRequisitions or kListRequisitionFields).
@@ -132,6 +144,15 @@ class LeverClient {
                                             const std::string& url,
                                             const CallContext& context);
 
+  // Fetches `url`, then the page after each page that says it has one
+  // (`url` with offset=<next>), handing every page to `on_page`. Stops,
+  // rather than loop, at a `next` equal to the previous one, and fails
+  // after 1000 pages.
+  absl::Status FetchEveryPage(
+      const Endpoint& endpoint, const std::string& url,
+      const CallContext& context,
+      const std::function<void(rapidjson::Document& page)>& on_page);
+
   http::HttpClient& http_;
   retry::Clock& clock_;
   retry::RetryPolicy policy_;
@@ -147,8 +168,9 @@ class LeverClient {
 // 401 (key rejected), 403 (naming `permission`) and 404 (naming the base
 // URL as the likely cause); UNAVAILABLE for 429 and 5xx; INTERNAL for the
 // rest. The message names `what` ("GET /requisitions"), the HTTP status and
-// Lever's own message or a short excerpt of the body. A 400 saying "Invalid
-// offset token" is marked so that IsInvalidOffsetToken recognises it.
+// Lever's own message or a short excerpt of the body. A 403 is marked so
+// that IsMissingPermission recognises it, and a 400 saying "Invalid offset
+// token" so that IsInvalidOffsetToken does.
 absl::Status StatusFromLeverAnswer(absl::string_view what,
                                    absl::string_view permission,
                                    const http::Response& response);
@@ -156,6 +178,10 @@ absl::Status StatusFromLeverAnswer(absl::string_view what,
 // Whether `status` is Lever refusing a paging cursor it issued (stale or
 // mangled), after which the listing can only start again.
 bool IsInvalidOffsetToken(const absl::Status& status);
+
+// Whether `status` is Lever's 403: the key is valid but lacks the
+// permission the request needed.
+bool IsMissingPermission(const absl::Status& status);
 
 // Whether `url` may serve as a Lever base URL: https, or plain http only
 // toward a loopback host such as the fake (see http::ValidateBaseUrl).

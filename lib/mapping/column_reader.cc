@@ -1,6 +1,7 @@
 #include "lib/mapping/column_reader.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,10 @@ using ::leverconnect::v1::Column;
 using ::leverconnect::v1::Value;
 
 using Kind = ColumnReader::Kind;
+
+// What separates, in a lever_path, the requisition member holding a user id
+// from the member of GET /users read for it: "creator -> users.name".
+constexpr absl::string_view kUserLookup = " -> users.";
 
 // The member `name` of `object`, or nullptr when it has none.
 const rapidjson::Value* Member(const rapidjson::Value& object,
@@ -156,6 +161,57 @@ void ReadApprovers(const ColumnReader& reader, const FoundMembers& members,
   }
 }
 
+// The cell of a user column: the user's name or e-mail, copied into the
+// cell's own string.
+void ReadUser(const ColumnReader& reader, const FoundMembers& members,
+              const lever::UserDirectory* users, Value* cell) {
+  const rapidjson::Value* id = members[reader.member_slot];
+  if (users == nullptr || id == nullptr || !id->IsString()) {
+    SetNull(cell);
+    return;
+  }
+  const auto user =
+      users->find(absl::string_view(id->GetString(), id->GetStringLength()));
+  if (user == users->end()) {
+    SetNull(cell);
+    return;
+  }
+  const std::optional<std::string>& text =
+      reader.kind == Kind::kUserName ? user->second.name : user->second.email;
+  if (text.has_value()) {
+    cell->set_string_value(*text);
+  } else {
+    SetNull(cell);
+  }
+}
+
+bool IsUserLookup(const Column& column) {
+  return column.source() == leverconnect::v1::COLUMN_SOURCE_STANDARD &&
+         absl::StrContains(column.lever_path(), kUserLookup);
+}
+
+// Makes `reader` look up the user id in the requisition member named by a
+// lever_path "<member> -> users.<field>".
+absl::Status ApplyUserLookup(const Column& column, ColumnReader* reader) {
+  const std::vector<absl::string_view> parts =
+      absl::StrSplit(column.lever_path(), kUserLookup);
+  if (parts.size() != 2 || parts[0].empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "column '", column.name(), "' has an unreadable user lookup"));
+  }
+  if (parts[1] == "name") {
+    reader->kind = Kind::kUserName;
+  } else if (parts[1] == "email") {
+    reader->kind = Kind::kUserEmail;
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("column '", column.name(), "' reads user member '",
+                     parts[1], "'; only name and email are known"));
+  }
+  reader->path = {std::string(parts[0])};
+  return absl::OkStatus();
+}
+
 // Gives the standard columns that are not a plain path their reading.
 void ApplyStandardKind(const std::string& name, ColumnReader* reader) {
   if (name == "headcount_total") reader->unlimited_is_null = true;
@@ -182,9 +238,14 @@ absl::StatusOr<ColumnReader> MakeColumnReader(const Column& column,
   reader.column_name = column.name();
   reader.type = column.type();
   reader.list = column.list();
-  reader.path = absl::StrSplit(column.lever_path(), '.');
-  if (column.source() == leverconnect::v1::COLUMN_SOURCE_STANDARD) {
-    ApplyStandardKind(column.name(), &reader);
+  if (IsUserLookup(column)) {
+    absl::Status lookup = ApplyUserLookup(column, &reader);
+    if (!lookup.ok()) return lookup;
+  } else {
+    reader.path = absl::StrSplit(column.lever_path(), '.');
+    if (column.source() == leverconnect::v1::COLUMN_SOURCE_STANDARD) {
+      ApplyStandardKind(column.name(), &reader);
+    }
   }
   reader.member_slot = members->Add(reader.path.front());
   reader.path.erase(reader.path.begin());
@@ -194,11 +255,21 @@ absl::StatusOr<ColumnReader> MakeColumnReader(const Column& column,
     return absl::InvalidArgumentError(
         absl::StrCat("column '", column.name(), "' must be a list"));
   }
+  if (ReadsUsers(reader) &&
+      (reader.list || reader.type != leverconnect::v1::COLUMN_TYPE_STRING)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "column '", column.name(), "' must be a string, not a list"));
+  }
   return reader;
 }
 
+bool ReadsUsers(const ColumnReader& reader) {
+  return reader.kind == Kind::kUserName || reader.kind == Kind::kUserEmail;
+}
+
 void ReadCell(const ColumnReader& reader, const FoundMembers& members,
-              Value* cell, Warnings* warnings) {
+              const lever::UserDirectory* users, Value* cell,
+              Warnings* warnings) {
   switch (reader.kind) {
     case Kind::kField:
       ReadField(reader, members, cell, warnings);
@@ -209,6 +280,10 @@ void ReadCell(const ColumnReader& reader, const FoundMembers& members,
     case Kind::kApproverIds:
     case Kind::kApproverRoles:
       ReadApprovers(reader, members, cell, warnings);
+      return;
+    case Kind::kUserName:
+    case Kind::kUserEmail:
+      ReadUser(reader, members, users, cell);
       return;
   }
 }

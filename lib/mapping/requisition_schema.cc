@@ -84,6 +84,16 @@ constexpr StandardColumn kStandardColumns[] = {
      "approval.steps[].approvers[]"},
     {"approval_approver_roles", "Approver roles", kString, true,
      "approval.steps[].approvers[].user"},
+    // The user behind an id, from GET /users (see lever::UserDirectory).
+    {"creator_name", "Creator name", kString, false, "creator -> users.name"},
+    {"creator_email", "Creator e-mail", kString, false,
+     "creator -> users.email"},
+    {"owner_name", "Owner name", kString, false, "owner -> users.name"},
+    {"owner_email", "Owner e-mail", kString, false, "owner -> users.email"},
+    {"hiring_manager_name", "Hiring manager name", kString, false,
+     "hiringManager -> users.name"},
+    {"hiring_manager_email", "Hiring manager e-mail", kString, false,
+     "hiringManager -> users.email"},
 };
 
 // "" when `object` has no string member `key`.

@@ -60,17 +60,20 @@ std::string RequisitionId(const rapidjson::Value& requisition) {
 }  // namespace
 
 absl::StatusOr<RowMapper> RowMapper::Create(
-    const RequisitionSchema& schema, const std::vector<std::string>& columns) {
+    const RequisitionSchema& schema, const std::vector<std::string>& columns,
+    const lever::UserDirectory* users) {
   absl::StatusOr<std::vector<int>> selected = SelectColumns(schema, columns);
   if (!selected.ok()) return selected.status();
 
   RowMapper mapper;
+  mapper.users_ = users;
   mapper.readers_.reserve(selected->size());
   for (const int position : *selected) {
     const leverconnect::v1::Column& column = schema.columns(position);
     absl::StatusOr<ColumnReader> reader =
         MakeColumnReader(column, &mapper.members_);
     if (!reader.ok()) return reader.status();
+    mapper.reads_users_ = mapper.reads_users_ || ReadsUsers(*reader);
     mapper.readers_.push_back(*std::move(reader));
     *mapper.schema_.add_columns() = column;
   }
@@ -94,7 +97,7 @@ void RowMapper::Map(const rapidjson::Value& requisition,
   FoundMembers members;
   members_.Find(requisition, &members);
   for (std::size_t i = 0; i < readers_.size(); ++i) {
-    ReadCell(readers_[i], members, cells->Mutable(static_cast<int>(i)),
+    ReadCell(readers_[i], members, users_, cells->Mutable(static_cast<int>(i)),
              row->mutable_warnings());
   }
 }

@@ -12,9 +12,12 @@
 // Each column's lever_path is resolved once, in Create; Map only walks the
 // JSON. Values are converted leniently (see cell_conversion.h for the
 // rules): a row is never dropped, and whatever could not be read exactly is
-// reported in Row.warnings. A RowMapper is immutable once created, so one
-// instance may be used from several threads at once; it keeps no reference
-// to the schema it was created from.
+// reported in Row.warnings. The user columns (creator_name, owner_email,
+// ...) look the requisition's user ids up in a lever::UserDirectory given
+// to Create; without one, or for an id it lacks, their cells are null,
+// without a warning. A RowMapper is immutable once created, so one instance
+// may be used from several threads at once; it keeps no reference to the
+// schema it was created from.
 #ifndef LEVERCONNECT_LIB_MAPPING_ROW_MAPPER_H_
 #define LEVERCONNECT_LIB_MAPPING_ROW_MAPPER_H_
 
@@ -23,6 +26,7 @@
 
 #include "absl/status/statusor.h"
 #include "leverconnect/v1/values.pb.h"
+#include "lib/lever/user_directory.h"
 #include "lib/mapping/column_reader.h"
 #include "lib/mapping/member_index.h"
 #include "rapidjson/document.h"
@@ -35,13 +39,20 @@ class RowMapper {
   // schema order when `columns` is empty. Returns INVALID_ARGUMENT naming
   // the first unknown or repeated column ("unknown column 'foo'",
   // "repeated column 'foo'"), or a selected column without a type or
-  // lever_path.
+  // lever_path. `users`, when not null, is where the user columns look
+  // ids up; it must outlive the mapper and may be filled after Create, but
+  // must not change while Map runs.
   static absl::StatusOr<RowMapper> Create(
       const leverconnect::v1::RequisitionSchema& schema,
-      const std::vector<std::string>& columns);
+      const std::vector<std::string>& columns,
+      const lever::UserDirectory* users = nullptr);
 
   // The selected columns, in the order of every row's cells.
   const leverconnect::v1::RequisitionSchema& schema() const { return schema_; }
+
+  // Whether a selected column reads the user directory, so that it is worth
+  // filling.
+  bool reads_users() const { return reads_users_; }
 
   // Clears `row` and fills it from one requisition object: requisition_id
   // from "id" (even when the "id" column is not selected), one cell per
@@ -63,6 +74,8 @@ class RowMapper {
   leverconnect::v1::RequisitionSchema schema_;
   MemberIndex members_;                // the requisition members read
   std::vector<ColumnReader> readers_;  // one per column of schema_
+  const lever::UserDirectory* users_ = nullptr;
+  bool reads_users_ = false;
 };
 
 }  // namespace leverconnect::mapping

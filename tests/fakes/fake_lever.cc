@@ -40,6 +40,7 @@ using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 struct ServedData {
   std::vector<StoredRequisition> requisitions;
   std::string requisition_fields_json = "[]";
+  std::vector<StoredUser> users;
 };
 
 absl::StatusOr<ServedData> LoadData(const FakeLeverOptions& options) {
@@ -50,6 +51,7 @@ absl::StatusOr<ServedData> LoadData(const FakeLeverOptions& options) {
   if (options.generate > 0) {
     data.requisitions = GenerateRequisitions(options.generate, options.seed);
     data.requisition_fields_json = GeneratedRequisitionFieldsJson();
+    data.users = GenerateUsers(options.seed);
     return data;
   }
   if (!options.requisitions_file.empty()) {
@@ -63,6 +65,12 @@ absl::StatusOr<ServedData> LoadData(const FakeLeverOptions& options) {
         LoadRequisitionFieldsFile(options.requisition_fields_file);
     if (!fields.ok()) return fields.status();
     data.requisition_fields_json = *std::move(fields);
+  }
+  if (!options.users_file.empty()) {
+    absl::StatusOr<std::vector<StoredUser>> users =
+        LoadUsersFile(options.users_file);
+    if (!users.ok()) return users.status();
+    data.users = *std::move(users);
   }
   return data;
 }
@@ -148,7 +156,8 @@ absl::StatusOr<std::unique_ptr<FakeLever>> FakeLever::Start(
     if (!data.ok()) return data.status();
     auto endpoints = std::make_unique<LeverEndpoints>(
         options.api_keys, RequisitionStore(std::move(data->requisitions)),
-        std::move(data->requisition_fields_json));
+        std::move(data->requisition_fields_json),
+        UserStore(std::move(data->users)));
     std::unique_ptr<FakeLever> lever(
         new FakeLever(options, std::move(endpoints)));
     absl::StatusOr<std::unique_ptr<LocalHttpServer>> server =

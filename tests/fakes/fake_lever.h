@@ -1,9 +1,9 @@
 // A fake Lever Data API on a local port, for tests, the demo and benchmarks.
 //
-// FakeLever serves requisitions and requisition fields over plain HTTP the
-// way Lever does (Basic auth with the API key as user name, Lever's paging
-// token, filters and error bodies), from a recorded list page, from a JSON
-// file of the project's own, or generated. It counts what it receives so
+// FakeLever serves requisitions, requisition fields and users over plain
+// HTTP the way Lever does (Basic auth with the API key as user name, Lever's
+// paging token, filters and error bodies), from a recorded list page, from a
+// JSON file of the project's own, or generated. It counts what it receives so
 // tests can check what a client did, and lets a test hold any request in
 // flight through a hook.
 //
@@ -59,12 +59,17 @@ struct FakeLeverOptions {
   std::string requisitions_file;
   // A Lever GET /v1/requisition_fields answer, {"data": [...]}.
   std::string requisition_fields_file;
-  // When > 0, serve this many generated requisitions and the generated
-  // field definitions instead of both files (see requisition_generator.h).
+  // A Lever list page of users, {"data": [...], ...}, served as
+  // GET /v1/users. None: an account without users.
+  std::string users_file;
+  // When > 0, serve this many generated requisitions, the generated field
+  // definitions and the users they name instead of the files (see
+  // requisition_generator.h).
   int generate = 0;
   std::uint64_t seed = 1;
-  // Each valid API key and the permissions it grants: "requisitions:read"
-  // and/or "requisition_fields:read". No keys: every request gets 401.
+  // Each valid API key and the permissions it grants: "requisitions:read",
+  // "requisition_fields:read" and "users:read". No keys: every request
+  // gets 401.
   std::map<std::string, std::set<std::string>> api_keys;
 
   // Token bucket per API key, like Lever's: `rate` tokens per second, up to

@@ -25,19 +25,22 @@ constexpr char kUsage[] =
     R"(Usage: fake-lever [flags]
 
 Serves a fake Lever Data API (/v1/requisitions, /v1/requisitions/{id},
-/v1/requisition_fields) over HTTP until SIGINT or SIGTERM. GET /_stats
+/v1/requisition_fields, /v1/users) over HTTP until SIGINT or SIGTERM. GET /_stats
 (no key needed) reports what it served, as JSON.
 
   --listen HOST:PORT          where to listen (default 127.0.0.1:0, any port)
   --port-file PATH            once bound, write the port and a newline here
   --requisitions FILE         a Lever list page JSON {"data": [...]}
   --requisition-fields FILE   a Lever /requisition_fields JSON {"data": [...]}
-  --generate N                serve N generated requisitions instead
+  --users-file FILE           a Lever /users list page JSON {"data": [...]}
+                              (default: no users)
+  --generate N                serve N generated requisitions, their fields
+                              and their users instead of the files
   --seed S                    seed of the generated data (default 1)
   --api-key KEY=PERMISSION[,PERMISSION...]
                               a valid key and what it may do, for example
-                              requisitions:read,requisition_fields:read;
-                              repeat for more keys
+                              requisitions:read,requisition_fields:read,
+                              users:read; repeat for more keys
   --help                      show this text
 
 Misbehaving like Lever and the proxies in front of it (requests under /v1/
@@ -166,6 +169,8 @@ absl::Status ApplyFlag(absl::string_view name, absl::string_view value,
     options.requisitions_file = std::string(value);
   } else if (name == "requisition-fields") {
     options.requisition_fields_file = std::string(value);
+  } else if (name == "users-file") {
+    options.users_file = std::string(value);
   } else if (name == "generate") {
     if (!absl::SimpleAtoi(value, &options.generate) || options.generate < 0) {
       return BadFlagValue(name, "a count from 0");
@@ -181,7 +186,7 @@ absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
   const absl::Status parsed =
       ForEachFlag(argc, argv,
                   {"listen", "port-file", "requisitions", "requisition-fields",
-                   "generate", "seed", "api-key", "rate", "burst", "latency-ms",
+                   "users-file", "generate", "seed", "api-key", "rate", "burst", "latency-ms",
                    "faults", "fault-seed", "fault-script"},
                   {"help", "no-retry-after"},
                   [&flags](absl::string_view name, absl::string_view value) {

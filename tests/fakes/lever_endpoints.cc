@@ -16,7 +16,8 @@ namespace leverconnect::testing {
 enum class LeverEndpointKind {
   kListRequisitions,
   kGetRequisition,
-  kListFields
+  kListFields,
+  kListUsers
 };
 
 // A known endpoint: its route for statistics, the permission it needs and
@@ -33,6 +34,7 @@ namespace {
 constexpr std::string_view kRequisitionsPath = "/v1/requisitions";
 constexpr std::string_view kRequisitionPathPrefix = "/v1/requisitions/";
 constexpr std::string_view kRequisitionFieldsPath = "/v1/requisition_fields";
+constexpr std::string_view kUsersPath = "/v1/users";
 
 constexpr LeverEndpoint kListRequisitions = {
     LeverEndpointKind::kListRequisitions, "/v1/requisitions", kRequisitionsRead,
@@ -43,6 +45,8 @@ constexpr LeverEndpoint kGetRequisition = {
 constexpr LeverEndpoint kListFields = {
     LeverEndpointKind::kListFields, "/v1/requisition_fields",
     kRequisitionFieldsRead, "list requisition fields"};
+constexpr LeverEndpoint kListUsers = {LeverEndpointKind::kListUsers,
+                                      "/v1/users", kUsersRead, "list users"};
 
 // The id in /v1/requisitions/{id}, or "" when the path is not of that form.
 std::string_view RequisitionId(std::string_view path) {
@@ -57,6 +61,7 @@ const LeverEndpoint* FindEndpoint(const httplib::Request& request) {
   if (request.method != "GET") return nullptr;
   if (request.path == kRequisitionsPath) return &kListRequisitions;
   if (request.path == kRequisitionFieldsPath) return &kListFields;
+  if (request.path == kUsersPath) return &kListUsers;
   if (!RequisitionId(request.path).empty()) return &kGetRequisition;
   return nullptr;
 }
@@ -80,19 +85,30 @@ LeverReply Error(int status, std::string_view code, std::string_view message) {
   return LeverReply{status, LeverErrorBody(code, message), ""};
 }
 
-std::string ListBody(const RequisitionPage& page) {
+// A list page of stored items (requisitions or users) with its cursor.
+template <typename Page>
+std::string ListBody(const Page& page) {
   std::string body = "{\"data\":[";
   std::size_t size = 64;
-  for (const StoredRequisition* item : page.items) size += item->json.size();
+  for (const auto* item : page.items) size += item->json.size();
   body.reserve(size + page.items.size());
   for (std::size_t index = 0; index < page.items.size(); ++index) {
     if (index > 0) body += ',';
     body += page.items[index]->json;
   }
   if (!page.has_next) return body + "],\"hasNext\":false}";
-  const StoredRequisition& last = *page.items.back();
+  const auto& last = *page.items.back();
   return body + "],\"hasNext\":true,\"next\":\"" +
          MakePageToken({last.created_at, last.id}) + "\"}";
+}
+
+// Lever's 400 for a query it refused, else the page `store` lists for it.
+template <typename Query, typename Store>
+LeverReply ListReply(const absl::StatusOr<Query>& query, const Store& store) {
+  if (!query.ok()) {
+    return Error(400, "BadRequestError", std::string(query.status().message()));
+  }
+  return LeverReply{200, ListBody(store.List(*query)), ""};
 }
 
 }  // namespace
@@ -112,10 +128,12 @@ std::string LeverErrorBody(std::string_view code, std::string_view message) {
 
 LeverEndpoints::LeverEndpoints(
     std::map<std::string, std::set<std::string>> api_keys,
-    RequisitionStore requisitions, std::string requisition_fields_json)
+    RequisitionStore requisitions, std::string requisition_fields_json,
+    UserStore users)
     : api_keys_(std::move(api_keys)),
       requisitions_(std::move(requisitions)),
-      requisition_fields_body_("{\"data\":" + requisition_fields_json + "}") {}
+      requisition_fields_body_("{\"data\":" + requisition_fields_json + "}"),
+      users_(std::move(users)) {}
 
 std::string RequestApiKey(const httplib::Request& request) {
   return BasicAuthUser(request.get_header_value("Authorization"));
@@ -153,6 +171,8 @@ LeverReply LeverEndpoints::Dispatch(const httplib::Request& request,
       return GetRequisition(RequisitionId(request.path));
     case LeverEndpointKind::kListFields:
       return ListRequisitionFields();
+    case LeverEndpointKind::kListUsers:
+      return ListUsers(request);
   }
   return Error(500, "InternalError", "Unhandled endpoint");
 }
@@ -167,12 +187,11 @@ const std::set<std::string>* LeverEndpoints::Authenticate(
 
 LeverReply LeverEndpoints::ListRequisitions(
     const httplib::Request& request) const {
-  const absl::StatusOr<RequisitionQuery> query =
-      ParseRequisitionQuery(request.params);
-  if (!query.ok()) {
-    return Error(400, "BadRequestError", std::string(query.status().message()));
-  }
-  return LeverReply{200, ListBody(requisitions_.List(*query)), ""};
+  return ListReply(ParseRequisitionQuery(request.params), requisitions_);
+}
+
+LeverReply LeverEndpoints::ListUsers(const httplib::Request& request) const {
+  return ListReply(ParseUserQuery(request.params), users_);
 }
 
 LeverReply LeverEndpoints::GetRequisition(std::string_view id) const {

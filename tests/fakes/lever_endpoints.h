@@ -15,12 +15,14 @@
 #include <string_view>
 
 #include "tests/fakes/requisition_store.h"
+#include "tests/fakes/user_store.h"
 
 namespace leverconnect::testing {
 
 // The permissions a Lever API key may grant that the fake checks.
 inline constexpr char kRequisitionsRead[] = "requisitions:read";
 inline constexpr char kRequisitionFieldsRead[] = "requisition_fields:read";
+inline constexpr char kUsersRead[] = "users:read";
 
 // The Content-Type of every JSON answer.
 inline constexpr char kJsonContentType[] = "application/json; charset=utf-8";
@@ -44,11 +46,11 @@ class LeverEndpoints {
   // at /v1/requisition_fields.
   LeverEndpoints(std::map<std::string, std::set<std::string>> api_keys,
                  RequisitionStore requisitions,
-                 std::string requisition_fields_json);
+                 std::string requisition_fields_json, UserStore users);
 
   // Checks the key (HTTP Basic, key as user name), then answers
-  //   GET /v1/requisitions, GET /v1/requisitions/{id} and
-  //   GET /v1/requisition_fields,
+  //   GET /v1/requisitions, GET /v1/requisitions/{id},
+  //   GET /v1/requisition_fields and GET /v1/users,
   // and 404 for anything else. Never puts a key in the reply.
   LeverReply Answer(const httplib::Request& request) const;
 
@@ -70,10 +72,12 @@ class LeverEndpoints {
   LeverReply ListRequisitions(const httplib::Request& request) const;
   LeverReply GetRequisition(std::string_view id) const;
   LeverReply ListRequisitionFields() const;
+  LeverReply ListUsers(const httplib::Request& request) const;
 
   std::map<std::string, std::set<std::string>> api_keys_;
   RequisitionStore requisitions_;
   std::string requisition_fields_body_;
+  UserStore users_;
 };
 
 // A Lever error body: {"code": code, "message": message}.

@@ -1,5 +1,6 @@
 #include "tests/fakes/lever_files.h"
 
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 #include <utility>
@@ -11,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace leverconnect::testing {
 namespace {
@@ -57,13 +59,17 @@ std::string StringMember(const rapidjson::Value& object, const char* name) {
                      member->value.GetStringLength());
 }
 
+// The integer `name` of `object`, or 0.
+std::int64_t Int64Member(const rapidjson::Value& object, const char* name) {
+  const auto member = object.FindMember(name);
+  if (member == object.MemberEnd() || !member->value.IsInt64()) return 0;
+  return member->value.GetInt64();
+}
+
 StoredRequisition ToStoredRequisition(const rapidjson::Value& object) {
   StoredRequisition requisition;
   requisition.id = StringMember(object, "id");
-  const auto created_at = object.FindMember("createdAt");
-  if (created_at != object.MemberEnd() && created_at->value.IsInt64()) {
-    requisition.created_at = created_at->value.GetInt64();
-  }
+  requisition.created_at = Int64Member(object, "createdAt");
   requisition.status = StringMember(object, "status");
   requisition.confidentiality = StringMember(object, "confidentiality");
   const auto code = object.FindMember("requisitionCode");
@@ -75,25 +81,49 @@ StoredRequisition ToStoredRequisition(const rapidjson::Value& object) {
   return requisition;
 }
 
-}  // namespace
+StoredUser ToStoredUser(const rapidjson::Value& object) {
+  StoredUser user;
+  user.id = StringMember(object, "id");
+  user.created_at = Int64Member(object, "createdAt");
+  const auto deactivated_at = object.FindMember("deactivatedAt");
+  user.deactivated =
+      deactivated_at != object.MemberEnd() && !deactivated_at->value.IsNull();
+  user.json = Serialize(object);
+  return user;
+}
 
-absl::StatusOr<std::vector<StoredRequisition>> LoadRequisitionsFile(
-    const std::string& path) {
+// The objects of the "data" array of the list page in `path`, each made
+// into an Item by `convert`; `what` names one in errors.
+template <typename Item>
+absl::StatusOr<std::vector<Item>> LoadListFile(
+    const std::string& path, absl::string_view what,
+    Item (*convert)(const rapidjson::Value&)) {
   rapidjson::Document document;
   const absl::StatusOr<const rapidjson::Value*> data =
       ParseDataArray(path, document);
   if (!data.ok()) return data.status();
 
-  std::vector<StoredRequisition> requisitions;
-  requisitions.reserve((*data)->Size());
+  std::vector<Item> items;
+  items.reserve((*data)->Size());
   for (const rapidjson::Value& element : (*data)->GetArray()) {
     if (!element.IsObject()) {
       return absl::InvalidArgumentError(absl::StrCat(
-          path, ": requisition ", requisitions.size(), " is not an object"));
+          path, ": ", what, " ", items.size(), " is not an object"));
     }
-    requisitions.push_back(ToStoredRequisition(element));
+    items.push_back(convert(element));
   }
-  return requisitions;
+  return items;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<StoredRequisition>> LoadRequisitionsFile(
+    const std::string& path) {
+  return LoadListFile(path, "requisition", ToStoredRequisition);
+}
+
+absl::StatusOr<std::vector<StoredUser>> LoadUsersFile(const std::string& path) {
+  return LoadListFile(path, "user", ToStoredUser);
 }
 
 absl::StatusOr<std::string> LoadRequisitionFieldsFile(const std::string& path) {

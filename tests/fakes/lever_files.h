@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "tests/fakes/requisition_store.h"
+#include "tests/fakes/user_store.h"
 
 namespace leverconnect::testing {
 
@@ -19,6 +20,12 @@ namespace leverconnect::testing {
 // absent (then createdAt counts as 0 and the id as "").
 absl::StatusOr<std::vector<StoredRequisition>> LoadRequisitionsFile(
     const std::string& path);
+
+// A list page as GET /v1/users returns it: {"data": [...], ...}. Every
+// element must be an object; a user is deactivated when its
+// "deactivatedAt" is present and not null, and other members read as for
+// requisitions.
+absl::StatusOr<std::vector<StoredUser>> LoadUsersFile(const std::string& path);
 
 // A GET /v1/requisition_fields answer: {"data": [...]}. Returns the compact
 // JSON text of the "data" array.

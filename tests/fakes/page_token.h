@@ -1,6 +1,7 @@
 // The paging token of Lever's list endpoints, as the fake Lever makes it.
 //
-// Lever's `next` token is the percent-encoded text of a small JSON array
+// Lever's list endpoints keep their items in one order, createdAt then id,
+// and a `next` token is the percent-encoded text of a small JSON array
 // holding the sort key of the page's last item:
 //   [1733206956064,"c21d911f-8292-49b7-b135-f7cc233b43fd"]
 //   -> %5B1733206956064%2C%22c21d911f-8292-49b7-b135-f7cc233b43fd%22%5D
@@ -10,9 +11,12 @@
 #ifndef LEVERCONNECT_TESTS_FAKES_PAGE_TOKEN_H_
 #define LEVERCONNECT_TESTS_FAKES_PAGE_TOKEN_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -33,6 +37,25 @@ absl::StatusOr<PagePosition> ParsePageToken(std::string_view decoded_token);
 
 // Percent-encodes every byte outside RFC 3986's unreserved characters.
 std::string PercentEncode(std::string_view text);
+
+// List order, for items with `created_at` and `id` members: createdAt, then
+// id.
+template <typename Item>
+bool ListedBefore(const Item& left, const Item& right) {
+  return std::tie(left.created_at, left.id) <
+         std::tie(right.created_at, right.id);
+}
+
+// The first of `items` (in list order) strictly after `position`.
+template <typename Item>
+typename std::vector<Item>::const_iterator FirstAfter(
+    const std::vector<Item>& items, const PagePosition& position) {
+  return std::upper_bound(items.begin(), items.end(), position,
+                          [](const PagePosition& after, const Item& item) {
+                            return std::tie(after.created_at, after.id) <
+                                   std::tie(item.created_at, item.id);
+                          });
+}
 
 }  // namespace leverconnect::testing
 

@@ -65,6 +65,28 @@ constexpr const char* kNotes[] = {
 constexpr const char* kCurrencies[] = {"USD", "USD", "USD",
                                        "EUR", "GBP", "CAD"};
 
+// The people of a generated account, one per user id.
+struct Person {
+  const char* name;
+  const char* email;
+  const char* access_role;
+};
+constexpr Person kPeople[] = {
+    {"Ada Lovelace", "ada@example.com", "super admin"},
+    {"Grace Hopper", "grace.hopper@example.com", "admin"},
+    {"Alan Turing", "alan.turing@example.com", "team member"},
+    {"Katherine Johnson", "katherine.johnson@example.com", "team member"},
+    {"Edsger Dijkstra", "edsger@example.com", "limited team member"},
+    {"Barbara Liskov", "barbara.liskov@example.com", "admin"},
+    {"Donald Knuth", "don.knuth@example.com", "team member"},
+    {"Margaret Hamilton", "margaret.hamilton@example.com", "team member"},
+    {"Radia Perlman", "radia@example.com", "interviewer"},
+    {"Frances Allen", "frances.allen@example.com", "team member"},
+    {"John Backus", "john.backus@example.com", "limited team member"},
+    {"Hedy Lamarr", "hedy.lamarr@example.com", "team member"},
+};
+constexpr int kUsersPerAccount = sizeof(kPeople) / sizeof(kPeople[0]);
+
 // What every requisition of one generated account shares.
 struct Account {
   std::string id;
@@ -122,7 +144,9 @@ Account MakeAccount(std::uint64_t seed) {
   DeterministicRandom random(seed ^ 0x5EED0ACC0117ULL);
   Account account;
   account.id = random.Uuid();
-  for (int user = 0; user < 12; ++user) account.users.push_back(random.Uuid());
+  for (int user = 0; user < kUsersPerAccount; ++user) {
+    account.users.push_back(random.Uuid());
+  }
   return account;
 }
 
@@ -402,7 +426,58 @@ std::string WriteRequisition(DeterministicRandom& random,
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
+// One user of the account in Lever's shape; `deactivated_at` is null for
+// an active user.
+std::string WriteUser(const std::string& id, const Person& person,
+                      std::int64_t created_at,
+                      std::optional<std::int64_t> deactivated_at) {
+  rapidjson::StringBuffer buffer;
+  JsonWriter writer(buffer);
+  writer.StartObject();
+  writer.Key("id");
+  WriteString(writer, id);
+  writer.Key("name");
+  writer.String(person.name);
+  writer.Key("username");
+  writer.String(person.email);
+  writer.Key("email");
+  writer.String(person.email);
+  writer.Key("accessRole");
+  writer.String(person.access_role);
+  writer.Key("photo");
+  writer.Null();
+  writer.Key("createdAt");
+  writer.Int64(created_at);
+  writer.Key("deactivatedAt");
+  WriteOptionalTime(writer, deactivated_at);
+  for (const char* absent :
+       {"externalDirectoryId", "linkedContactIds", "jobTitle", "managerId"}) {
+    writer.Key(absent);
+    writer.Null();
+  }
+  writer.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
 }  // namespace
+
+std::vector<StoredUser> GenerateUsers(std::uint64_t seed) {
+  const Account account = MakeAccount(seed);
+  std::vector<StoredUser> users;
+  for (int index = 0; index < kUsersPerAccount; ++index) {
+    StoredUser user;
+    user.id = account.users[index];
+    // A month apart, before the first requisition; the last one left.
+    user.created_at = kFirstCreatedAt - (kUsersPerAccount - index) * 30 * kDay;
+    user.deactivated = index == kUsersPerAccount - 1;
+    user.json = WriteUser(user.id, kPeople[index], user.created_at,
+                          user.deactivated ? std::optional<std::int64_t>(
+                                                 kFirstCreatedAt + 400 * kDay)
+                                           : std::nullopt);
+    users.push_back(std::move(user));
+  }
+  return users;
+}
 
 std::vector<StoredRequisition> GenerateRequisitions(int count,
                                                     std::uint64_t seed) {

@@ -8,6 +8,8 @@
 // give the same bytes on every platform.
 //
 // The custom fields and their definitions are in generated_custom_fields.h.
+// The users that creator, owner, hiringManager and the approvers name are
+// generated from the same seed.
 #ifndef LEVERCONNECT_TESTS_FAKES_REQUISITION_GENERATOR_H_
 #define LEVERCONNECT_TESTS_FAKES_REQUISITION_GENERATOR_H_
 
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "tests/fakes/requisition_store.h"
+#include "tests/fakes/user_store.h"
 
 namespace leverconnect::testing {
 
@@ -23,6 +26,12 @@ namespace leverconnect::testing {
 // 2023, ids that look like UUIDs and requisitionCodes REQ-000001, ...
 std::vector<StoredRequisition> GenerateRequisitions(int count,
                                                     std::uint64_t seed);
+
+// The users of the account GenerateRequisitions(count, seed) describes,
+// whatever the count: every id its requisitions refer to, each with a name
+// and an e-mail address at example.com, in Lever's user shape. One of them
+// has been deactivated (as people who left still own requisitions).
+std::vector<StoredUser> GenerateUsers(std::uint64_t seed);
 
 }  // namespace leverconnect::testing
 

@@ -29,23 +29,23 @@ std::set<std::string> AllValues(const Parameters& parameters,
   return values;
 }
 
-absl::Status ReadLimit(const Parameters& parameters, RequisitionQuery& query) {
+absl::Status ReadLimit(const Parameters& parameters, int& limit) {
   const std::string* text = FirstValue(parameters, "limit");
   if (text == nullptr) return absl::OkStatus();
-  if (!absl::SimpleAtoi(*text, &query.limit) || query.limit < 1 ||
-      query.limit > kMaximumLimit) {
+  if (!absl::SimpleAtoi(*text, &limit) || limit < 1 || limit > kMaximumLimit) {
     return absl::InvalidArgumentError(
         "Invalid limit: must be an integer from 1 to 100");
   }
   return absl::OkStatus();
 }
 
-absl::Status ReadOffset(const Parameters& parameters, RequisitionQuery& query) {
+absl::Status ReadOffset(const Parameters& parameters,
+                        std::optional<PagePosition>& after) {
   const std::string* token = FirstValue(parameters, "offset");
   if (token == nullptr) return absl::OkStatus();
   absl::StatusOr<PagePosition> position = ParsePageToken(*token);
   if (!position.ok()) return position.status();
-  query.after = *std::move(position);
+  after = *std::move(position);
   return absl::OkStatus();
 }
 
@@ -77,11 +77,18 @@ absl::Status ReadTime(const Parameters& parameters, const std::string& name,
 
 }  // namespace
 
+absl::Status ParsePaging(const Parameters& parameters, int& limit,
+                         std::optional<PagePosition>& after) {
+  absl::Status limit_read = ReadLimit(parameters, limit);
+  if (!limit_read.ok()) return limit_read;
+  return ReadOffset(parameters, after);
+}
+
 absl::StatusOr<RequisitionQuery> ParseRequisitionQuery(
     const Parameters& parameters) {
   RequisitionQuery query;
   for (absl::Status status :
-       {ReadLimit(parameters, query), ReadOffset(parameters, query),
+       {ParsePaging(parameters, query.limit, query.after),
         ReadConfidentiality(parameters, query),
         ReadTime(parameters, "created_at_start", query.created_at_start),
         ReadTime(parameters, "created_at_end", query.created_at_end)}) {

@@ -1,8 +1,10 @@
-// Reads the query string of GET /v1/requisitions the way Lever does.
+// Reads the query string of GET /v1/requisitions the way Lever does, and
+// the paging parameters every list endpoint shares.
 #ifndef LEVERCONNECT_TESTS_FAKES_REQUISITION_QUERY_H_
 #define LEVERCONNECT_TESTS_FAKES_REQUISITION_QUERY_H_
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -19,6 +21,13 @@ namespace leverconnect::testing {
 // created_at bound is not an integer.
 absl::StatusOr<RequisitionQuery> ParseRequisitionQuery(
     const std::multimap<std::string, std::string>& parameters);
+
+// Reads `limit` (1 to 100; left as it is when absent) and `offset` (a
+// token this fake made; `after` stays empty when absent) of any list
+// endpoint. InvalidArgument as ParseRequisitionQuery says.
+absl::Status ParsePaging(
+    const std::multimap<std::string, std::string>& parameters, int& limit,
+    std::optional<PagePosition>& after);
 
 }  // namespace leverconnect::testing
 

@@ -1,17 +1,10 @@
 #include "tests/fakes/requisition_store.h"
 
 #include <algorithm>
-#include <tuple>
 #include <utility>
 
 namespace leverconnect::testing {
 namespace {
-
-bool ComesBefore(const StoredRequisition& left,
-                 const StoredRequisition& right) {
-  return std::tie(left.created_at, left.id) <
-         std::tie(right.created_at, right.id);
-}
 
 bool Matches(const RequisitionQuery& query,
              const StoredRequisition& requisition) {
@@ -40,7 +33,8 @@ bool Matches(const RequisitionQuery& query,
 
 RequisitionStore::RequisitionStore(std::vector<StoredRequisition> requisitions)
     : requisitions_(std::move(requisitions)) {
-  std::stable_sort(requisitions_.begin(), requisitions_.end(), ComesBefore);
+  std::stable_sort(requisitions_.begin(), requisitions_.end(),
+                   ListedBefore<StoredRequisition>);
   index_by_id_.reserve(requisitions_.size());
   for (std::size_t index = 0; index < requisitions_.size(); ++index) {
     index_by_id_.emplace(requisitions_[index].id, index);
@@ -67,14 +61,7 @@ RequisitionPage RequisitionStore::List(const RequisitionQuery& query) const {
 std::vector<StoredRequisition>::const_iterator RequisitionStore::FirstCandidate(
     const RequisitionQuery& query) const {
   auto first = requisitions_.begin();
-  if (query.after.has_value()) {
-    first = std::upper_bound(
-        requisitions_.begin(), requisitions_.end(), *query.after,
-        [](const PagePosition& position, const StoredRequisition& item) {
-          return std::tie(position.created_at, position.id) <
-                 std::tie(item.created_at, item.id);
-        });
-  }
+  if (query.after.has_value()) first = FirstAfter(requisitions_, *query.after);
   if (query.created_at_start.has_value()) {
     const auto start = std::lower_bound(
         requisitions_.begin(), requisitions_.end(), *query.created_at_start,

@@ -42,12 +42,12 @@ struct FaultCase {
 
 class SingleFaultTest : public ::testing::TestWithParam<FaultCase> {};
 
-// Request 1 reads the fields, 2 the first page, 3 the second page (the
-// first with a cursor): the fault hits the middle of the listing.
+// Request 1 reads the fields, 2 the users, 3 the first page, 4 the second
+// page (the first with a cursor): the fault hits the middle of the listing.
 TEST_P(SingleFaultTest, EveryRequisitionArrivesExactlyOnce) {
   FakeLeverOptions options;
   options.generate = 250;
-  options.fault_script[3] = GetParam().kind;
+  options.fault_script[4] = GetParam().kind;
   auto environment = TestEnvironment::Start(options);
   ASSERT_TRUE(environment.ok()) << environment.status();
   ASSERT_TRUE((*environment)->CreateConnection("c", kFullKey, "app").ok());
@@ -84,8 +84,8 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(RejectedCursorTest, TwoRefusalsInARowRestartTheListing) {
   FakeLeverOptions options;
   options.generate = 250;
-  options.fault_script[3] = FaultKind::kBadToken;
   options.fault_script[4] = FaultKind::kBadToken;
+  options.fault_script[5] = FaultKind::kBadToken;
   auto environment = TestEnvironment::Start(options);
   ASSERT_TRUE(environment.ok()) << environment.status();
   ASSERT_TRUE((*environment)->CreateConnection("c", kFullKey, "app").ok());
@@ -226,9 +226,10 @@ FakeLeverOptions RateLimitedLever() {
   options.generate = 300;
   options.rate = kLeverRate;
   options.burst = kLeverBurst;
-  options.api_keys[kFullKey] = {"requisitions:read", "requisition_fields:read"};
-  options.api_keys[kNoFieldsKey] = {"requisitions:read",
-                                    "requisition_fields:read"};
+  for (const char* key : {kFullKey, kNoFieldsKey}) {
+    options.api_keys[key] = {"requisitions:read", "requisition_fields:read",
+                             "users:read"};
+  }
   return options;
 }
 
@@ -251,7 +252,8 @@ TEST(RateBudgetTest, TwentyImportsOverOneKeyNeverMeetA429) {
   }
   FakeLever& lever = (*environment)->lever();
   EXPECT_EQ(lever.RateLimitedCount(), 0);
-  EXPECT_EQ(lever.RequestCount("/v1/"), 20 * 4);
+  // Fields, users and three pages each.
+  EXPECT_EQ(lever.RequestCount("/v1/"), 20 * 5);
   EXPECT_LE(lever.MaxRequestsPerSecond(), kLeverMostPerSecond);
   std::cout << lever.StatsJson() << "\n";
 }
@@ -314,7 +316,7 @@ TEST(RateBudgetTest, DeadlineSpentWaitingOnTheBudgetStopsTheImport) {
   ASSERT_TRUE(environment.ok()) << environment.status();
   ASSERT_TRUE((*environment)->CreateConnection("c", kFullKey, "app").ok());
 
-  // Fields and page 1 use the burst, page 2 waits a second, page 3 would
+  // Fields and users use the burst, page 1 waits a second, page 2 would
   // come after the deadline.
   client::StreamHandlers handlers;
   int rows = 0;
@@ -329,10 +331,10 @@ TEST(RateBudgetTest, DeadlineSpentWaitingOnTheBudgetStopsTheImport) {
                      .StreamRequisitions(ImportRequest("c"), handlers, call);
   EXPECT_EQ(summary.status().code(), absl::StatusCode::kDeadlineExceeded)
       << summary.status();
-  EXPECT_EQ(rows, 200);
+  EXPECT_EQ(rows, 100);
 
   (*environment)->server().Shutdown(absl::Seconds(5));
-  EXPECT_EQ((*environment)->lever().RequestCount("/v1/requisitions"), 2);
+  EXPECT_EQ((*environment)->lever().RequestCount("/v1/requisitions"), 1);
 }
 
 }  // namespace

@@ -128,6 +128,11 @@ TEST(ImportTest, RecordedRequisitionsArriveWithEveryCellIntact) {
     ASSERT_EQ(row->cells_size(), schema.columns_size());
     for (int c = 0; c < schema.columns_size(); ++c) {
       const v1::Column& column = schema.columns(c);
+      if (column.lever_path().find(" -> users.") != std::string::npos) {
+        // The recording has no users: the fake lists none.
+        EXPECT_TRUE(row->cells(c).has_null_value()) << column.name();
+        continue;
+      }
       if (column.lever_path().find("[]") != std::string::npos) continue;
       if (column.name() == "approval_step_count") continue;
       ExpectCellEquals(column, At(requisition, column.lever_path()),
@@ -139,6 +144,7 @@ TEST(ImportTest, RecordedRequisitionsArriveWithEveryCellIntact) {
   for (const v1::Column& column : schema.columns()) names.insert(column.name());
   EXPECT_TRUE(names.count("custom.rec_start_date"));
   EXPECT_TRUE(names.count("custom.target_hire_date"));
+  EXPECT_EQ((*environment)->lever().RequestCount("/v1/users"), 1);
 }
 
 TEST(ImportTest, GeneratedRequisitionsArriveOnceOverThreePages) {
@@ -181,6 +187,8 @@ TEST(ImportTest, SelectedColumnsComeInTheAskedOrder) {
   EXPECT_EQ(schema.columns(1).name(), "id");
   ASSERT_THAT(rows, SizeIs(5));
   EXPECT_EQ(rows[0].cells(1).string_value(), rows[0].requisition_id());
+  // No user column was asked for, so the users were not read.
+  EXPECT_EQ((*environment)->lever().RequestCount("/v1/users"), 0);
 
   request.add_columns("no_such_column");
   auto failed = (*environment)->Import(request, &rows);
@@ -211,6 +219,101 @@ TEST(ImportTest, FiltersReachLever) {
   std::set<std::string> codes;
   for (const v1::Row& row : rows) codes.insert(row.cells(1).string_value());
   EXPECT_EQ(codes, (std::set<std::string>{"9900004", "9900021"}));
+}
+
+// The project's demo data, whose users name all but one of the people its
+// requisitions refer to.
+FakeLeverOptions DemoData() {
+  const std::string data = LEVERCONNECT_TEST_DATA_DIR;
+  FakeLeverOptions options;
+  options.requisitions_file = data + "/demo_requisitions.json";
+  options.requisition_fields_file = data + "/demo_requisition_fields.json";
+  options.users_file = data + "/demo_users.json";
+  return options;
+}
+
+// Each row's cells by column name, as text ("<null>" for a null cell).
+std::map<std::string, std::map<std::string, std::string>> CellsByCode(
+    const v1::RequisitionSchema& schema, const std::vector<v1::Row>& rows) {
+  std::map<std::string, std::map<std::string, std::string>> by_code;
+  for (const v1::Row& row : rows) {
+    std::map<std::string, std::string> cells;
+    for (int c = 0; c < schema.columns_size(); ++c) {
+      const v1::Value& cell = row.cells(c);
+      cells[schema.columns(c).name()] =
+          cell.has_null_value() ? "<null>" : cell.string_value();
+    }
+    by_code[cells["requisition_code"]] = std::move(cells);
+  }
+  return by_code;
+}
+
+v1::StreamRequisitionsRequest UserColumnsRequest() {
+  v1::StreamRequisitionsRequest request =
+      ImportRequest("c", "app", v1::READ_MODE_PARALLEL_WINDOWS);
+  for (const char* column :
+       {"requisition_code", "creator_name", "creator_email", "owner_name",
+        "hiring_manager_name", "hiring_manager_email"}) {
+    request.add_columns(column);
+  }
+  return request;
+}
+
+TEST(ImportTest, UserNamesAndEmailsArriveThroughTheServer) {
+  auto environment = TestEnvironment::Start(DemoData());
+  ASSERT_TRUE(environment.ok()) << environment.status();
+  ASSERT_TRUE((*environment)->CreateConnection("c", kFullKey, "app").ok());
+
+  std::vector<v1::Row> rows;
+  v1::RequisitionSchema schema;
+  auto summary = (*environment)->Import(UserColumnsRequest(), &rows, &schema);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_THAT(summary->warnings(), ::testing::IsEmpty());
+  EXPECT_EQ(summary->rows_with_warnings(), 0);
+  ASSERT_THAT(rows, SizeIs(12));
+  auto cells = CellsByCode(schema, rows);
+  EXPECT_EQ(cells["LMI-ENG-101"]["creator_name"], "Ada Lovelace");
+  EXPECT_EQ(cells["LMI-ENG-101"]["creator_email"], "ada@example.com");
+  EXPECT_EQ(cells["LMI-ENG-101"]["hiring_manager_name"], "Grace Hopper");
+  EXPECT_EQ(cells["LMI-ENG-101"]["hiring_manager_email"],
+            "grace.hopper@example.com");
+  // Katherine Johnson has been deactivated; her requisitions still say who
+  // created them.
+  EXPECT_EQ(cells["LMI-OPS-201"]["creator_name"], "Katherine Johnson");
+  EXPECT_EQ(cells["LMI-OPS-201"]["hiring_manager_name"], "<null>");
+  // An id Lever's users do not include, and no hiring manager at all.
+  EXPECT_EQ(cells["LMI-OPS-202"]["creator_name"], "<null>");
+  EXPECT_EQ(cells["LMI-OPS-202"]["owner_name"], "<null>");
+  EXPECT_EQ(cells["LMI-PRD-401"]["hiring_manager_email"], "<null>");
+  // Eight windows read at once, one read of the users.
+  EXPECT_EQ((*environment)->lever().RequestCount("/v1/users"), 1);
+}
+
+TEST(ImportTest, KeyWithoutUsersPermissionImportsWithOneWarning) {
+  auto environment = TestEnvironment::Start(DemoData());
+  ASSERT_TRUE(environment.ok()) << environment.status();
+  ASSERT_TRUE((*environment)->CreateConnection("c", kNoUsersKey, "app").ok());
+
+  std::vector<v1::Row> rows;
+  v1::RequisitionSchema schema;
+  auto summary = (*environment)->Import(UserColumnsRequest(), &rows, &schema);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  ASSERT_THAT(rows, SizeIs(12));
+  for (const auto& [code, cells] : CellsByCode(schema, rows)) {
+    SCOPED_TRACE(code);
+    EXPECT_EQ(cells.at("creator_name"), "<null>");
+    EXPECT_EQ(cells.at("hiring_manager_email"), "<null>");
+  }
+  for (const v1::Row& row : rows) {
+    EXPECT_THAT(row.warnings(), ::testing::IsEmpty());
+  }
+  ASSERT_THAT(summary->warnings(), SizeIs(1));
+  EXPECT_THAT(summary->warnings(0),
+              HasSubstr("lacks the \"list users\" permission"));
+  EXPECT_THAT(summary->warnings(0), ::testing::Not(HasSubstr(kNoUsersKey)));
+  EXPECT_EQ(summary->rows(), 12);
+  EXPECT_EQ(summary->rows_with_warnings(), 0);
+  EXPECT_EQ((*environment)->lever().RequestCount("/v1/users"), 1);
 }
 
 TEST(ImportTest, KeyWithoutFieldsPermissionFailsNamingIt) {

@@ -58,8 +58,11 @@ absl::StatusOr<std::unique_ptr<TestEnvironment>> TestEnvironment::Start(
   });
 
   if (lever.api_keys.empty()) {
-    lever.api_keys[kFullKey] = {"requisitions:read", "requisition_fields:read"};
+    lever.api_keys[kFullKey] = {"requisitions:read", "requisition_fields:read",
+                                "users:read"};
     lever.api_keys[kNoFieldsKey] = {"requisitions:read"};
+    lever.api_keys[kNoUsersKey] = {"requisitions:read",
+                                   "requisition_fields:read"};
   }
   auto fake = FakeLever::Start(lever);
   if (!fake.ok()) return fake.status();

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <fstream>
 #include <future>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <regex>
@@ -84,7 +85,8 @@ std::string PercentDecode(const std::string& text) {
 
 FakeLeverOptions OptionsWithKeys() {
   FakeLeverOptions options;
-  options.api_keys[kKey] = {"requisitions:read", "requisition_fields:read"};
+  options.api_keys[kKey] = {"requisitions:read", "requisition_fields:read",
+                            "users:read"};
   options.api_keys[kFieldsOnlyKey] = {"requisition_fields:read"};
   options.api_keys[kNoPermissionKey] = {};
   return options;
@@ -151,13 +153,15 @@ std::vector<Item> ItemsOf(const Answer& answer) {
   return items;
 }
 
-// Every page of /requisitions?<query>, following the `next` tokens.
+// Every page of <list>?<query> (/requisitions unless said), following the
+// `next` tokens.
 std::vector<Answer> ListPages(const FakeLever& lever, const std::string& query,
-                              const std::string& key = kKey) {
+                              const std::string& key = kKey,
+                              const std::string& list = "/requisitions") {
   std::vector<Answer> pages;
   std::string offset;
   for (int guard = 0; guard < 10000; ++guard) {
-    pages.push_back(Get(lever, "/requisitions?" + query + offset, key));
+    pages.push_back(Get(lever, list + "?" + query + offset, key));
     const Answer& page = pages.back();
     if (page.status != 200 || !page.json["hasNext"].GetBool()) break;
     offset = std::string("&offset=") + page.json["next"].GetString();
@@ -222,6 +226,8 @@ TEST(FakeLeverAuthTest, KeyWithoutPermissionGets403PerEndpoint) {
                    "ForbiddenError", prefix + "list requisition fields");
   ExpectLeverError(Get(*lever, "/requisitions/some-id", kFieldsOnlyKey), 403,
                    "ForbiddenError", prefix + "get requisitions");
+  ExpectLeverError(Get(*lever, "/users", kFieldsOnlyKey), 403, "ForbiddenError",
+                   prefix + "list users");
   EXPECT_EQ(Get(*lever, "/requisition_fields", kFieldsOnlyKey).status, 200);
 }
 
@@ -236,7 +242,7 @@ TEST(FakeLeverAuthTest, KeyIsTheUserNameWithAnyPassword) {
 TEST(FakeLeverRoutesTest, UnknownRouteGets404InLeverShape) {
   auto lever = StartLever(GeneratedOptions(3));
   ASSERT_NE(lever, nullptr);
-  ExpectLeverError(Get(*lever, "/users"), 404, "NotFoundError",
+  ExpectLeverError(Get(*lever, "/postings"), 404, "NotFoundError",
                    "No such endpoint");
   httplib::Client client("127.0.0.1", lever->port());
   client.set_basic_auth(kKey, "");
@@ -707,6 +713,148 @@ TEST(FakeLeverLifecycleTest, BaseUrlAndRepeatedStop) {
             "http://127.0.0.1:" + std::to_string(lever->port()) + "/v1");
   lever->Stop();
   lever->Stop();
+}
+
+// Every user of every page of /users?<query>, as id -> object text.
+std::map<std::string, std::string> ListUsers(const FakeLever& lever,
+                                             const std::string& query) {
+  std::map<std::string, std::string> users;
+  for (const Answer& page : ListPages(lever, query, kKey, "/users")) {
+    EXPECT_EQ(page.status, 200) << page.body;
+    for (const Item& item : ItemsOf(page)) users[item.id] = item.json;
+  }
+  return users;
+}
+
+// The user ids generated requisitions refer to: creator, owner, hiring
+// manager, approval creator and approvers.
+std::set<std::string> ReferencedUserIds(const std::vector<Item>& items) {
+  std::set<std::string> ids;
+  for (const Item& item : items) {
+    rapidjson::Document object;
+    object.Parse(item.json.c_str());
+    for (const char* member : {"creator", "owner", "hiringManager"}) {
+      if (object[member].IsString()) ids.insert(object[member].GetString());
+    }
+    const rapidjson::Value& approval = object["approval"];
+    if (approval.HasMember("createdBy")) {
+      ids.insert(approval["createdBy"].GetString());
+    }
+    for (const rapidjson::Value& step : approval["steps"].GetArray()) {
+      for (const rapidjson::Value& approver : step["approvers"].GetArray()) {
+        ids.insert(approver["id"].GetString());
+      }
+    }
+  }
+  return ids;
+}
+
+TEST(FakeLeverUsersTest, GeneratedUsersCoverEveryReferencedId) {
+  auto lever = StartLever(GeneratedOptions(300, 5));
+  ASSERT_NE(lever, nullptr);
+  const std::set<std::string> referenced =
+      ReferencedUserIds(ListAll(*lever, ""));
+  const auto users = ListUsers(*lever, "limit=5&includeDeactivated=true");
+  std::set<std::string> listed;
+  int deactivated = 0;
+  for (const auto& [id, json] : users) {
+    listed.insert(id);
+    rapidjson::Document user;
+    user.Parse(json.c_str());
+    EXPECT_TRUE(user["name"].IsString()) << json;
+    EXPECT_THAT(user["email"].GetString(), HasSubstr("@example.com"));
+    if (!user["deactivatedAt"].IsNull()) ++deactivated;
+  }
+  EXPECT_EQ(listed, referenced);
+  EXPECT_EQ(deactivated, 1);
+  // Lever lists active users only, unless asked.
+  EXPECT_EQ(ListUsers(*lever, "limit=5").size(), users.size() - 1);
+  EXPECT_EQ(ListUsers(*lever, "includeDeactivated=false").size(),
+            users.size() - 1);
+}
+
+TEST(FakeLeverUsersTest, UsersPageLikeRequisitions) {
+  auto lever = StartLever(GeneratedOptions(10));
+  ASSERT_NE(lever, nullptr);
+  const std::vector<Answer> pages =
+      ListPages(*lever, "limit=5&includeDeactivated=true", kKey, "/users");
+  ASSERT_THAT(pages, SizeIs(3));
+  EXPECT_THAT(ItemsOf(pages[0]), SizeIs(5));
+  EXPECT_THAT(ItemsOf(pages[2]), SizeIs(2));
+  const std::vector<Item> first = ItemsOf(pages[0]);
+  EXPECT_EQ(
+      PercentDecode(pages[0].json["next"].GetString()),
+      "[" + std::to_string(first[4].created_at) + ",\"" + first[4].id + "\"]");
+  EXPECT_FALSE(pages[2].json.HasMember("next"));
+  EXPECT_THAT(ItemsOf(Get(*lever, "/users?limit=1")), SizeIs(1));
+
+  ExpectLeverError(Get(*lever, "/users?offset=garbage"), 400, "BadRequestError",
+                   "Invalid offset token");
+  ExpectLeverError(Get(*lever, "/users?limit=101"), 400, "BadRequestError",
+                   "Invalid limit: must be an integer from 1 to 100");
+  ExpectLeverError(Get(*lever, "/users?includeDeactivated=yes"), 400,
+                   "BadRequestError",
+                   "Invalid includeDeactivated: must be true or false");
+  EXPECT_EQ(lever->RequestCount("/v1/users"), 7);
+}
+
+TEST(FakeLeverUsersTest, ServesTheUsersFileUnchanged) {
+  FakeLeverOptions options =
+      FileOptions(kTestDataDir + "/demo_requisitions.json",
+                  kTestDataDir + "/demo_requisition_fields.json");
+  options.users_file = kTestDataDir + "/demo_users.json";
+  auto lever = StartLever(options);
+  ASSERT_NE(lever, nullptr);
+  rapidjson::Document file;
+  file.Parse(ReadFile(options.users_file).c_str());
+  ASSERT_TRUE(file.IsObject());
+  std::map<std::string, std::string> expected;
+  int deactivated = 0;
+  for (const rapidjson::Value& user : file["data"].GetArray()) {
+    expected[user["id"].GetString()] = Serialize(user);
+    if (!user["deactivatedAt"].IsNull()) ++deactivated;
+  }
+  EXPECT_EQ(ListUsers(*lever, "includeDeactivated=true"), expected);
+  EXPECT_EQ(deactivated, 1);
+  EXPECT_EQ(ListUsers(*lever, "").size(), expected.size() - 1);
+
+  // The demo data names one user the file lacks, to show empty cells.
+  std::set<std::string> unknown;
+  for (const std::string& id : ReferencedUserIds(ListAll(*lever, ""))) {
+    if (expected.count(id) == 0) unknown.insert(id);
+  }
+  EXPECT_THAT(unknown, SizeIs(1));
+}
+
+TEST(FakeLeverUsersTest, NoUsersFileMeansNoUsersAndABadOneFailsToStart) {
+  auto lever = StartLever(OptionsWithKeys());
+  ASSERT_NE(lever, nullptr);
+  EXPECT_EQ(Get(*lever, "/users").body, "{\"data\":[],\"hasNext\":false}");
+
+  FakeLeverOptions options = OptionsWithKeys();
+  options.users_file = kTestDataDir + "/no_such_users.json";
+  EXPECT_EQ(FakeLever::Start(options).status().code(),
+            absl::StatusCode::kNotFound);
+  const std::string malformed = ::testing::TempDir() + "fake_lever_users.json";
+  std::ofstream(malformed) << R"({"data": ["not a user"]})";
+  options.users_file = malformed;
+  EXPECT_EQ(FakeLever::Start(options).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(FakeLeverUsersTest, FaultsAndTheRateLimitReachUsersToo) {
+  FakeLeverOptions options = GeneratedOptions(3);
+  options.fault_script[1] = FaultKind::kServiceUnavailable;
+  // Two tokens, and the next one in about a quarter of an hour.
+  options.rate = 0.001;
+  options.burst = 2;
+  auto lever = StartLever(options);
+  ASSERT_NE(lever, nullptr);
+  EXPECT_EQ(Get(*lever, "/users").status, 503);
+  EXPECT_EQ(Get(*lever, "/users").status, 200);
+  EXPECT_EQ(Get(*lever, "/users").status, 429);
+  EXPECT_EQ(lever->FaultCount(FaultKind::kServiceUnavailable), 1);
+  EXPECT_EQ(lever->RateLimitedCount(), 1);
 }
 
 TEST(PageTokenTest, RoundTripsThroughPercentDecoding) {

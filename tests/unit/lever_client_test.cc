@@ -1,5 +1,7 @@
 #include "lib/lever/lever_client.h"
 
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -152,6 +154,77 @@ TEST_F(LeverClientTest, FieldsFollowNextTokens) {
   EXPECT_STREQ((*fields)[1]["id"].GetString(), "b");
   EXPECT_EQ(http_.requests()[1].url,
             "https://lever.test/v1/requisition_fields?offset=t1");
+}
+
+// The recorded users page: one user, and a percent-encoded `next`.
+std::string RecordedUsersPage() {
+  std::ifstream file(std::string(LEVERCONNECT_RECORDED_DIR) +
+                     "/list_users_page_with_next.json");
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+TEST_F(LeverClientTest, UsersFollowNextToTheLastPage) {
+  const std::string first_page = RecordedUsersPage();
+  ASSERT_THAT(first_page, HasSubstr("\"hasNext\": true"));
+  http_.Answer(200, first_page);
+  http_.Answer(200, R"({"data":[
+      {"id":"u2","name":"Grace Hopper","email":"grace@example.com",
+       "deactivatedAt":1700000000000},
+      {"name":"no id"}, {"id":7,"name":"numeric id"}, "not an object",
+      {"id":"u3","name":null},
+      {"id":"u2","name":"Grace again"}],"hasNext":false})");
+  LeverClient client = MakeClient();
+  absl::StatusOr<UserDirectory> users = client.ListUsers({});
+  ASSERT_TRUE(users.ok()) << users.status();
+
+  ASSERT_EQ(http_.requests().size(), 2u);
+  EXPECT_EQ(http_.requests()[0].url,
+            "https://lever.test/v1/users?limit=100&includeDeactivated=true");
+  EXPECT_EQ(http_.requests()[1].url,
+            "https://lever.test/v1/users?limit=100&includeDeactivated=true"
+            "&offset=%5B1733206956064%2C%22c21d911f-8292-49b7-b135-"
+            "f7cc233b43fd%22%5D");
+  EXPECT_EQ(http_.requests()[1].basic_auth_user, "secret-key");
+  ASSERT_EQ(users->size(), 3u);
+  const LeverUser& recorded = users->at("e0a9f3e3-bd9b-4eb1-8d2c-0d9a572bf641");
+  EXPECT_EQ(recorded.name, "<redacted>");
+  EXPECT_EQ(recorded.email, "<redacted>");
+  EXPECT_EQ(users->at("u2").name, "Grace Hopper");
+  EXPECT_EQ(users->at("u2").email, "grace@example.com");
+  EXPECT_EQ(users->at("u3").name, std::nullopt);
+  EXPECT_EQ(users->at("u3").email, std::nullopt);
+}
+
+TEST_F(LeverClientTest, UsersAreRetriedLikeEveryEndpoint) {
+  http_.Answer(503, "");
+  http_.Answer(429, "{}", {{"retry-after", "1"}});
+  http_.Answer(200, R"({"data":[{"id":"u1","name":"Ada"}]})");
+  LeverClient client = MakeClient();
+  absl::StatusOr<UserDirectory> users = client.ListUsers({});
+  ASSERT_TRUE(users.ok()) << users.status();
+  EXPECT_EQ(users->size(), 1u);
+  EXPECT_EQ(client.stats().retries, 2);
+  EXPECT_EQ(client.stats().rate_limited, 1);
+}
+
+TEST_F(LeverClientTest, UsersWithoutThePermissionNameIt) {
+  http_.Answer(403, R"({"code":"ForbiddenError","message":"no users"})");
+  http_.Answer(401, R"({"code":"UnauthorizedError","message":"bad key"})");
+  LeverClient client = MakeClient();
+  absl::StatusOr<UserDirectory> forbidden = client.ListUsers({});
+  EXPECT_EQ(forbidden.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(forbidden.status().message(),
+              HasSubstr("lacks the \"list users\" permission"));
+  EXPECT_THAT(forbidden.status().message(), Not(HasSubstr("secret-key")));
+  EXPECT_TRUE(IsMissingPermission(forbidden.status()));
+  EXPECT_EQ(http_.requests().size(), 1u);
+
+  // A rejected key is not a missing permission.
+  absl::StatusOr<UserDirectory> rejected = client.ListUsers({});
+  EXPECT_EQ(rejected.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_FALSE(IsMissingPermission(rejected.status()));
 }
 
 TEST_F(LeverClientTest, ProbeAsksOnceWithLimitOne) {

@@ -1038,5 +1038,32 @@ TEST_F(LeverctlTest, ReadModeChoosesHowLeverIsRead) {
                                     "one-cursor"));
 }
 
+TEST_F(LeverctlTest, ImportShowsSummaryWarningsOnStandardError) {
+  server_.stream_requisitions = [](const v1::StreamRequisitionsRequest&,
+                                   FakeServer::StreamWriter* writer) {
+    v1::StreamRequisitionsResponse message;
+    message.mutable_schema()->add_columns()->set_name("creator_name");
+    writer->Write(message);
+    message.Clear();
+    v1::Row* row = message.mutable_batch()->add_rows();
+    row->set_requisition_id("r1");
+    row->add_cells()->set_null_value({});
+    writer->Write(message);
+    message.Clear();
+    message.mutable_summary()->set_rows(1);
+    message.mutable_summary()->set_pages(1);
+    message.mutable_summary()->add_warnings("user columns are empty");
+    writer->Write(message);
+    return grpc::Status::OK;
+  };
+  EXPECT_EQ(Run({"requisitions", "import", "--connection", "acme-prod",
+                 "--application", "a", "-o", "csv"}),
+            kSuccess);
+  EXPECT_EQ(out_.str(), "creator_name\r\n\r\n");
+  EXPECT_EQ(err_.str(),
+            "warning: user columns are empty\n"
+            "imported 1 row in 1 page (0 retries) in 0.000s\n");
+}
+
 }  // namespace
 }  // namespace leverconnect::leverctl

@@ -91,6 +91,15 @@ const std::vector<ExpectedColumn>& StandardColumns() {
        "approval.steps[].approvers[]"},
       {"approval_approver_roles", "Approver roles", kString, true,
        "approval.steps[].approvers[].user"},
+      {"creator_name", "Creator name", kString, false, "creator -> users.name"},
+      {"creator_email", "Creator e-mail", kString, false,
+       "creator -> users.email"},
+      {"owner_name", "Owner name", kString, false, "owner -> users.name"},
+      {"owner_email", "Owner e-mail", kString, false, "owner -> users.email"},
+      {"hiring_manager_name", "Hiring manager name", kString, false,
+       "hiringManager -> users.name"},
+      {"hiring_manager_email", "Hiring manager e-mail", kString, false,
+       "hiringManager -> users.email"},
   };
   return *columns;
 }

@@ -23,7 +23,7 @@ using ::leverconnect::v1::Value;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-constexpr int kStandardColumnCount = 37;
+constexpr int kStandardColumnCount = 43;
 constexpr int kRecordedRequisitionCount = 27;
 
 rapidjson::Document ReadRecorded(const std::string& file) {
@@ -123,6 +123,11 @@ void ExpectCellMatchesJson(const Column& column,
                            const rapidjson::Value& requisition,
                            const Value& cell) {
   SCOPED_TRACE(column.name());
+  if (column.lever_path().find(" -> users.") != std::string::npos) {
+    // The recording has no users: the mapper has no directory.
+    EXPECT_EQ(cell.kind_case(), Value::kNullValue);
+    return;
+  }
   if (column.name().rfind("approval_approver_", 0) == 0 ||
       column.name() == "approval_step_count") {
     ExpectApprovalCell(column, requisition, cell);
@@ -197,8 +202,9 @@ TEST_F(RecordedRequisitionsTest, SchemaHasStandardThenRecordedCustomColumns) {
 
   ASSERT_EQ(columns.size(), kStandardColumnCount + 2);
   EXPECT_EQ(columns[0].name(), "id");
-  EXPECT_EQ(columns[kStandardColumnCount - 1].name(),
+  EXPECT_EQ(columns[kStandardColumnCount - 7].name(),
             "approval_approver_roles");
+  EXPECT_EQ(columns[kStandardColumnCount - 1].name(), "hiring_manager_email");
   const Column& start = columns[kStandardColumnCount];
   EXPECT_EQ(start.name(), "custom.rec_start_date");
   EXPECT_EQ(start.label(), "Recruiting Start Date");

@@ -14,6 +14,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 
 // Keeps what the import hands over; can stop after some batches.
 class RecordingSink : public RowSink {
@@ -24,8 +25,10 @@ class RecordingSink : public RowSink {
   }
   bool OnBatch(v1::RowBatch batch) override {
     pages_.push_back(batch.page());
-    for (const v1::Row& row : batch.rows())
+    for (const v1::Row& row : batch.rows()) {
       ids_.push_back(row.requisition_id());
+      rows_.push_back(row);
+    }
     return static_cast<int>(pages_.size()) < stop_after_;
   }
 
@@ -33,9 +36,11 @@ class RecordingSink : public RowSink {
   v1::RequisitionSchema schema_;
   std::vector<int> pages_;
   std::vector<std::string> ids_;
+  std::vector<v1::Row> rows_;
 };
 
 constexpr char kNoFields[] = R"({"data":[]})";
+constexpr char kNoUsers[] = R"({"data":[],"hasNext":false})";
 
 class RequisitionImportTest : public ::testing::Test {
  protected:
@@ -52,13 +57,20 @@ class RequisitionImportTest : public ::testing::Test {
     return RunRequisitionImport(lever, one_cursor, sink_, {}, clock_);
   }
 
+  // What an import of every column asks first: the custom fields, then the
+  // users (none here).
+  void AnswerFieldsAndUsers() {
+    http_.Answer(200, kNoFields);
+    http_.Answer(200, kNoUsers);
+  }
+
   testing::ScriptedHttp http_;
   testing::FakeClock clock_;
   RecordingSink sink_;
 };
 
 TEST_F(RequisitionImportTest, PagesFollowTheCursorAndRowsKeepLeversOrder) {
-  http_.Answer(200, kNoFields);
+  AnswerFieldsAndUsers();
   http_.Answer(200, R"({"data":[{"id":"a"},{"id":"b"}],"hasNext":true,
                         "next":"t1"})");
   http_.Answer(200, R"({"data":[{"id":"c"}],"hasNext":false})");
@@ -68,12 +80,12 @@ TEST_F(RequisitionImportTest, PagesFollowTheCursorAndRowsKeepLeversOrder) {
   EXPECT_EQ(summary->pages(), 2);
   EXPECT_THAT(sink_.ids_, ElementsAre("a", "b", "c"));
   EXPECT_THAT(sink_.pages_, ElementsAre(1, 2));
-  EXPECT_EQ(http_.requests()[2].url,
+  EXPECT_EQ(http_.requests()[3].url,
             "https://lever.test/v1/requisitions?limit=100&offset=t1");
 }
 
 TEST_F(RequisitionImportTest, SeveralListingsHandOverEachRequisitionOnce) {
-  http_.Answer(200, kNoFields);
+  AnswerFieldsAndUsers();
   http_.Answer(200, R"({"data":[{"id":"a"},{"id":"b"}],"hasNext":false})");
   http_.Answer(200, R"({"data":[{"id":"b"},{"id":"c"}],"hasNext":false})");
   ImportOptions options;
@@ -83,25 +95,25 @@ TEST_F(RequisitionImportTest, SeveralListingsHandOverEachRequisitionOnce) {
   ASSERT_TRUE(summary.ok()) << summary.status();
   EXPECT_THAT(sink_.ids_, ElementsAre("a", "b", "c"));
   EXPECT_EQ(summary->rows(), 3);
-  EXPECT_THAT(http_.requests()[1].url, HasSubstr("status=open"));
-  EXPECT_THAT(http_.requests()[2].url, HasSubstr("status=onHold"));
+  EXPECT_THAT(http_.requests()[2].url, HasSubstr("status=open"));
+  EXPECT_THAT(http_.requests()[3].url, HasSubstr("status=onHold"));
 }
 
 TEST_F(RequisitionImportTest, CreatedRangeBecomesLeversInclusiveBounds) {
-  http_.Answer(200, kNoFields);
+  AnswerFieldsAndUsers();
   http_.Answer(200, R"({"data":[],"hasNext":false})");
   ImportOptions options;
   options.filter.mutable_created_after()->set_seconds(10);
   options.filter.mutable_created_before()->set_seconds(20);
   options.page_size = 25;
   ASSERT_TRUE(Run(options).ok());
-  EXPECT_EQ(http_.requests()[1].url,
+  EXPECT_EQ(http_.requests()[2].url,
             "https://lever.test/v1/requisitions?limit=25"
             "&created_at_start=10000&created_at_end=19999");
 }
 
 TEST_F(RequisitionImportTest, HasNextWithoutATokenStopsInsteadOfLooping) {
-  http_.Answer(200, kNoFields);
+  AnswerFieldsAndUsers();
   http_.Answer(200, R"({"data":[{"id":"a"}],"hasNext":true})");
   auto summary = Run({});
   EXPECT_EQ(summary.status().code(), absl::StatusCode::kUnavailable);
@@ -111,7 +123,7 @@ TEST_F(RequisitionImportTest, HasNextWithoutATokenStopsInsteadOfLooping) {
 }
 
 TEST_F(RequisitionImportTest, ARepeatedTokenStopsInsteadOfLooping) {
-  http_.Answer(200, kNoFields);
+  AnswerFieldsAndUsers();
   http_.Answer(200, R"({"data":[{"id":"a"}],"hasNext":true,"next":"t1"})");
   http_.Answer(200, R"({"data":[{"id":"b"}],"hasNext":true,"next":"t2"})");
   http_.Answer(200, R"({"data":[{"id":"a"}],"hasNext":true,"next":"t1"})");
@@ -121,14 +133,14 @@ TEST_F(RequisitionImportTest, ARepeatedTokenStopsInsteadOfLooping) {
               HasSubstr("(page 3) with hasNext but a next token it sent "
                         "before"));
   EXPECT_THAT(sink_.ids_, ElementsAre("a", "b"));
-  EXPECT_EQ(http_.requests().size(), 4u);
+  EXPECT_EQ(http_.requests().size(), 5u);
 }
 
 constexpr char kInvalidToken[] =
     R"({"code":"BadRequestError","message":"Invalid offset token"})";
 
 TEST_F(RequisitionImportTest, ARejectedCursorIsAskedAgainOnce) {
-  http_.Answer(200, kNoFields);
+  AnswerFieldsAndUsers();
   http_.Answer(200, R"({"data":[{"id":"a"}],"hasNext":true,"next":"t1"})");
   http_.Answer(400, kInvalidToken);
   http_.Answer(200, R"({"data":[{"id":"b"}],"hasNext":false})");
@@ -138,11 +150,11 @@ TEST_F(RequisitionImportTest, ARejectedCursorIsAskedAgainOnce) {
   EXPECT_EQ(summary->listing_restarts(), 0);
   EXPECT_EQ(summary->retries(), 1);
   EXPECT_EQ(summary->retries_by_cause().at("rejected_cursor"), 1);
-  EXPECT_EQ(http_.requests()[3].url, http_.requests()[2].url);
+  EXPECT_EQ(http_.requests()[4].url, http_.requests()[3].url);
 }
 
 TEST_F(RequisitionImportTest, ACursorRejectedTwiceRestartsTheListingOnce) {
-  http_.Answer(200, kNoFields);
+  AnswerFieldsAndUsers();
   http_.Answer(200, R"({"data":[{"id":"a"},{"id":"b"}],"hasNext":true,
                         "next":"t1"})");
   http_.Answer(400, kInvalidToken);
@@ -155,12 +167,12 @@ TEST_F(RequisitionImportTest, ACursorRejectedTwiceRestartsTheListingOnce) {
   EXPECT_THAT(sink_.ids_, ElementsAre("a", "b", "c"));
   EXPECT_EQ(summary->rows(), 3);
   EXPECT_EQ(summary->listing_restarts(), 1);
-  EXPECT_EQ(http_.requests()[4].url,
+  EXPECT_EQ(http_.requests()[5].url,
             "https://lever.test/v1/requisitions?limit=100");
 }
 
 TEST_F(RequisitionImportTest, RestartsAreBounded) {
-  http_.Answer(200, kNoFields);
+  AnswerFieldsAndUsers();
   http_.Answer(200, R"({"data":[{"id":"a"}],"hasNext":true,"next":"t1"})");
   for (int i = 0; i < 6; ++i) {
     http_.Answer(400, kInvalidToken);
@@ -178,7 +190,7 @@ TEST_F(RequisitionImportTest, RestartsAreBounded) {
 }
 
 TEST_F(RequisitionImportTest, TheSummaryCountsRetriesByCause) {
-  http_.Answer(200, kNoFields);
+  AnswerFieldsAndUsers();
   http_.Answer(429, "{}", {{"retry-after", "1"}});
   http_.Answer(503, "");
   http_.Answer(200, R"({"data":[{"id":"a"}],"hasNext":false})");
@@ -192,12 +204,12 @@ TEST_F(RequisitionImportTest, TheSummaryCountsRetriesByCause) {
 }
 
 TEST_F(RequisitionImportTest, ASinkThatStopsCancelsTheImport) {
-  http_.Answer(200, kNoFields);
+  AnswerFieldsAndUsers();
   http_.Answer(200, R"({"data":[{"id":"a"}],"hasNext":true,"next":"t1"})");
   sink_.stop_after_ = 1;
   auto summary = Run({});
   EXPECT_EQ(summary.status().code(), absl::StatusCode::kCancelled);
-  EXPECT_EQ(http_.requests().size(), 2u);
+  EXPECT_EQ(http_.requests().size(), 3u);
 }
 
 TEST_F(RequisitionImportTest, UnknownColumnIsRejectedBeforeAnyPage) {
@@ -212,7 +224,7 @@ TEST_F(RequisitionImportTest, UnknownColumnIsRejectedBeforeAnyPage) {
 
 TEST_F(RequisitionImportTest, LargeRowsAreSplitIntoBatchesOfAtMostAMegabyte) {
   const std::string name(700000, 'n');
-  http_.Answer(200, kNoFields);
+  AnswerFieldsAndUsers();
   http_.Answer(200, absl::StrCat(R"({"data":[{"id":"a","name":")", name,
                                  R"("},{"id":"b","name":")", name,
                                  R"("},{"id":"c"}],"hasNext":false})"));
@@ -224,6 +236,94 @@ TEST_F(RequisitionImportTest, LargeRowsAreSplitIntoBatchesOfAtMostAMegabyte) {
   EXPECT_THAT(sink_.ids_, ElementsAre("a", "b", "c"));
   EXPECT_EQ(summary->rows(), 3);
   EXPECT_EQ(summary->pages(), 1);
+}
+
+constexpr char kUserColumnsPage[] =
+    R"({"data":[{"id":"a","creator":"u1","owner":"u-gone"}],"hasNext":false})";
+
+TEST_F(RequisitionImportTest, UserColumnsReadTheUsersOnceBeforeTheListing) {
+  http_.Answer(200, kNoFields);
+  http_.Answer(200, R"({"data":[{"id":"u1","name":"Ada Lovelace",
+                        "email":"ada@example.com"}],"hasNext":true,
+                        "next":"p2"})");
+  http_.Answer(200, R"({"data":[],"hasNext":false})");
+  http_.Answer(200, R"({"data":[{"id":"a","creator":"u1","owner":"u-gone"}],
+                        "hasNext":true,"next":"t1"})");
+  http_.Answer(200, R"({"data":[{"id":"b","creator":"u1"}],"hasNext":false})");
+  ImportOptions options;
+  options.columns = {"id", "creator_name", "creator_email", "owner_name"};
+  auto summary = Run(options);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+
+  ASSERT_EQ(http_.requests().size(), 5u);
+  EXPECT_THAT(http_.requests()[1].url, HasSubstr("/users?limit=100"));
+  EXPECT_THAT(http_.requests()[2].url, HasSubstr("/users?limit=100"));
+  EXPECT_THAT(http_.requests()[3].url, HasSubstr("/requisitions?"));
+  EXPECT_THAT(http_.requests()[4].url, HasSubstr("/requisitions?"));
+  ASSERT_EQ(sink_.rows_.size(), 2u);
+  const v1::Row& a = sink_.rows_[0];
+  EXPECT_EQ(a.cells(1).string_value(), "Ada Lovelace");
+  EXPECT_EQ(a.cells(2).string_value(), "ada@example.com");
+  EXPECT_TRUE(a.cells(3).has_null_value());  // an id the directory lacks
+  EXPECT_EQ(sink_.rows_[1].cells(1).string_value(), "Ada Lovelace");
+  EXPECT_EQ(summary->rows_with_warnings(), 0);
+  EXPECT_THAT(summary->warnings(), IsEmpty());
+}
+
+TEST_F(RequisitionImportTest, WithoutUserColumnsTheUsersAreNeverRead) {
+  http_.Answer(200, kNoFields);
+  http_.Answer(200, kUserColumnsPage);
+  ImportOptions options;
+  options.columns = {"id", "creator", "owner", "hiring_manager"};
+  auto summary = Run(options);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  ASSERT_EQ(http_.requests().size(), 2u);
+  EXPECT_THAT(http_.requests()[1].url, HasSubstr("/requisitions?"));
+  EXPECT_THAT(sink_.ids_, ElementsAre("a"));
+}
+
+TEST_F(RequisitionImportTest, AKeyThatMayNotListUsersGivesOneWarningAndNulls) {
+  http_.Answer(200, kNoFields);
+  http_.Answer(403, R"({"code":"ForbiddenError","message":"no"})");
+  http_.Answer(200, R"({"data":[{"id":"a","creator":"u1"},
+                                {"id":"b","creator":"u1"}],
+                        "hasNext":true,"next":"t1"})");
+  http_.Answer(200, R"({"data":[{"id":"c","creator":"u1"}],"hasNext":false})");
+  ImportOptions options;
+  options.columns = {"id", "creator", "creator_name", "hiring_manager_email"};
+  auto summary = Run(options);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+
+  EXPECT_THAT(sink_.ids_, ElementsAre("a", "b", "c"));
+  for (const v1::Row& row : sink_.rows_) {
+    EXPECT_EQ(row.cells(1).string_value(), "u1");
+    EXPECT_TRUE(row.cells(2).has_null_value());
+    EXPECT_TRUE(row.cells(3).has_null_value());
+    EXPECT_THAT(row.warnings(), IsEmpty());
+  }
+  ASSERT_EQ(summary->warnings_size(), 1);
+  EXPECT_THAT(summary->warnings(0),
+              HasSubstr("lacks the \"list users\" permission"));
+  EXPECT_EQ(summary->rows_with_warnings(), 0);
+  EXPECT_EQ(summary->rows(), 3);
+  // One request for the users, not asked again.
+  EXPECT_EQ(http_.requests().size(), 4u);
+}
+
+TEST_F(RequisitionImportTest, OtherFailuresToReadUsersFailTheImport) {
+  http_.Answer(200, kNoFields);
+  http_.Answer(401, R"({"code":"UnauthorizedError","message":"bad key"})");
+  auto summary = Run({});
+  EXPECT_EQ(summary.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(summary.status().message(), HasSubstr("rejected the API key"));
+  EXPECT_EQ(sink_.schema_.columns_size(), 0);  // the schema was not sent
+  EXPECT_EQ(http_.requests().size(), 2u);
+
+  http_.Answer(200, kNoFields);
+  http_.Answer(400, R"({"code":"BadRequestError","message":"what"})");
+  summary = Run({});
+  EXPECT_EQ(summary.status().code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(sink_.ids_, IsEmpty());
 }
 
 TEST(ValidateImportOptionsTest, NamesTheBadField) {
