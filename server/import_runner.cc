@@ -762,6 +762,9 @@ void ImportRunner::Execute(std::shared_ptr<ActiveRun> active) {
     return;
   }
   std::filesystem::rename(part, path);
+  for (const std::string& warning : summary->warnings()) {
+    run.add_warnings(warning);
+  }
   v1::ImportRunProgress& progress = *run.mutable_progress();
   progress.set_rows(summary->rows());
   progress.set_pages(summary->pages());

@@ -287,6 +287,36 @@ TEST_F(ImportRunTest, SkippedRowsAreReportedWithReasonColumnAndSamples) {
   EXPECT_THAT(skipped.samples(), Not(IsEmpty()));
 }
 
+TEST_F(ImportRunTest, AKeyThatMayNotReadUsersLeavesNamesEmptyAndSaysSo) {
+  FakeLeverOptions lever;
+  lever.generate = 20;
+  Start(lever, {"cfg-owners=Requisition ID,Owner"});
+  ASSERT_TRUE(
+      environment_->CreateConnection("no-users", kNoUsersKey, "planning").ok());
+  v1::StartImportRequest request = Request("cfg-owners");
+  request.set_parent("connections/no-users");
+  request.mutable_csv()->clear_columns();
+  v1::CsvColumn* id = request.mutable_csv()->add_columns();
+  id->set_column("id");
+  id->set_header("Requisition ID");
+  v1::CsvColumn* owner = request.mutable_csv()->add_columns();
+  owner->set_column("owner_name");
+  owner->set_header("Owner");
+
+  const v1::ImportRun run = RunToEnd(request);
+  EXPECT_EQ(run.state(), v1::IMPORT_RUN_STATE_SUCCEEDED) << run.DebugString();
+  ASSERT_THAT(run.warnings(), SizeIs(1));
+  EXPECT_THAT(run.warnings(0), HasSubstr("users"));
+  const std::vector<ReceivedFile> files = pigment_->files();
+  ASSERT_THAT(files, SizeIs(1));
+  const std::vector<std::string> lines =
+      absl::StrSplit(files[0].bytes, "\r\n", absl::SkipEmpty());
+  ASSERT_THAT(lines, SizeIs(21));
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    EXPECT_EQ(lines[i].back(), ',') << lines[i];  // an empty owner cell
+  }
+}
+
 TEST_F(ImportRunTest, RepeatedRequestIdCreatesOneRun) {
   FakeLeverOptions lever;
   lever.generate = 30;
