@@ -127,7 +127,8 @@ absl::Status PrintImportRun(const v1::ImportRun& run, OutputFormat format,
 absl::Status PrintImportRuns(const std::vector<v1::ImportRun>& runs,
                              OutputFormat format, std::ostream& out);
 
-// "succeeded with skipped rows": the state's name, lower case, in words.
+// "succeeded with skipped rows", "waiting for Pigment": the state's name in
+// words.
 std::string ImportRunStateText(v1::ImportRunState state);
 
 // Whether the run is in a state it ends in.

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "client/output.h"
 #include "client/text_table.h"
 #include "lib/csv/csv_writer.h"
@@ -386,7 +387,7 @@ std::string ImportRunStateText(v1::ImportRunState state) {
   std::string text =
       EnumText(v1::ImportRunState_Name(state), state, "IMPORT_RUN_STATE_");
   std::replace(text.begin(), text.end(), '_', ' ');
-  return text;
+  return absl::StrReplaceAll(text, {{"pigment", "Pigment"}});
 }
 
 std::string ImportRunProgressLine(const v1::ImportRun& run) {

@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
 # The main job, end to end, on this machine: builds what is needed, starts
-# fake-lever with Lever requisitions and the leverconnect server on
-# loopback, registers a connection with leverctl, tests it, prints the
-# schema and the imported requisitions, then stops what it started.
+# fake-lever with Lever requisitions, fake-pigment and the leverconnect
+# server on loopback, registers a connection with leverctl, tests it,
+# prints the schema and the imported requisitions, runs an import of them
+# into a Pigment import configuration, then stops what it started.
 #
 # Data: the recorded Lever sandbox exchanges in ../shared/lever/recorded
 # when they are there (or in LEVER_DATA_DIR), else the project's own demo
 # data in tests/data. The users are the project's own (tests/data/
 # demo_users.json) either way: the recording holds no user directory, so
 # the names of its requisitions' people stay empty.
-# DEMO_CHECK_SECRETS=1 also fails when the demo's API key or caller token
-# appears in any log or in the database files.
+# DEMO_CHECK_SECRETS=1 also fails when the demo's API key, caller token or
+# Pigment key appears in any log or in the database files.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${BUILD_DIR:-$root/build}
-"$root/scripts/setup.sh" leverconnect-server leverctl fake-lever
+"$root/scripts/setup.sh" leverconnect-server leverctl fake-lever fake-pigment
 
 data_dir=${LEVER_DATA_DIR:-$root/../shared/lever/recorded}
 requisitions=$data_dir/list_requisitions.json
@@ -29,29 +30,7 @@ if [ ! -f "$requisitions" ]; then
 fi
 
 work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-# Waits for a server to write its port file; fails if the process died.
-wait_for_port() {
-  local file=$1 pid=$2 log=$3
-  for _ in $(seq 200); do
-    if [ -s "$file" ]; then cat "$file"; return 0; fi
-    if ! kill -0 "$pid" 2>/dev/null; then
-      echo "demo: a server exited early; its log:" >&2
-      cat "$log" >&2
-      return 1
-    fi
-    sleep 0.05
-  done
-  echo "demo: timed out waiting for $file" >&2
-  return 1
-}
+source "$root/scripts/processes.sh"
 
 api_key="demo_$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 (umask 077 && head -c 32 /dev/urandom > "$work/master.key")
@@ -62,27 +41,37 @@ printf '{"principals": [%s]}\n' "$admin_entry" > "$work/principals.json"
 export LEVERCONNECT_TOKEN
 LEVERCONNECT_TOKEN=$(cat "$work/admin.token")
 
-"$build_dir/tests/fakes/fake-lever" --listen 127.0.0.1:0 \
-  --port-file "$work/lever.port" \
+start_process "$work/fake-lever.log" "$build_dir/tests/fakes/fake-lever" \
+  --listen 127.0.0.1:0 --port-file "$work/lever.port" \
   --requisitions "$requisitions" --requisition-fields "$fields" \
   --users-file "$users" \
-  --api-key "$api_key=requisitions:read,requisition_fields:read,users:read" \
-  2> "$work/fake-lever.log" &
-pids+=($!)
-lever_port=$(wait_for_port "$work/lever.port" "${pids[-1]}" "$work/fake-lever.log")
+  --api-key "$api_key=requisitions:read,requisition_fields:read,users:read"
+lever_port=$(wait_for_port "$work/lever.port" "$last_pid" "$work/fake-lever.log")
 
-"$build_dir/server/leverconnect-server" --listen 127.0.0.1:0 \
+# Pigment, with the import configuration a planner would have saved for the
+# requisitions block: these headers, ';' as the separator, the requisition
+# id as the unique property.
+(umask 077 && printf 'pgm_demo_%s\n' "$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$work/pigment.key")
+pigment_key=$(cat "$work/pigment.key")
+pigment_config=8d0f5c2e-6b1a-4c57-9e3d-2a7b4f1c9e60
+start_process "$work/fake-pigment.log" "$build_dir/tests/fakes/fake-pigment" \
+  --listen 127.0.0.1:0 --port-file "$work/pigment.port" --api-key "$pigment_key" \
+  --configuration "$pigment_config=Requisition ID,Code,Title,Status,Headcount:integer,Hiring manager,Opened:date;separator=semicolon;unique=Requisition ID"
+pigment_port=$(wait_for_port "$work/pigment.port" "$last_pid" "$work/fake-pigment.log")
+
+start_process "$work/server.log" "$build_dir/server/leverconnect-server" \
+  --listen 127.0.0.1:0 \
   --port-file "$work/server.port" --state-dir "$work/state" \
   --master-key-file "$work/master.key" --principals-file "$work/principals.json" \
   --lever-production-url "http://127.0.0.1:$lever_port/v1" \
   --lever-sandbox-url "http://127.0.0.1:$lever_port/v1" \
-  2> "$work/server.log" &
-pids+=($!)
-server_port=$(wait_for_port "$work/server.port" "${pids[-1]}" "$work/server.log")
+  --pigment-url "http://127.0.0.1:$pigment_port" --pigment-key-file "$work/pigment.key"
+server_pid=$last_pid
+server_port=$(wait_for_port "$work/server.port" "$server_pid" "$work/server.log")
 
 export LEVERCONNECT_SERVER=127.0.0.1:$server_port
 leverctl=$build_dir/client/leverctl
-echo "== fake Lever on port $lever_port, leverconnect on port $server_port"
+echo "== fake Lever on port $lever_port, fake Pigment on port $pigment_port, leverconnect on port $server_port"
 echo "== data: $requisitions"
 echo "== users: $users$users_note"
 echo
@@ -101,14 +90,26 @@ echo "== leverctl requisitions import"
 "$leverctl" requisitions import --connection demo --application demo-app \
   --columns requisition_code,name,status,headcount_total,headcount_hired,location,team,compensation_band_min,compensation_band_max,created_at,hiring_manager_name
 
+echo
+echo "== leverctl imports start --wait (into the Pigment configuration $pigment_config)"
+"$leverctl" imports start --connection demo --application demo-app \
+  --pigment-config "$pigment_config" --separator ';' \
+  --column "id=Requisition ID" --column requisition_code=Code \
+  --column name=Title --column status=Status --column headcount_total=Headcount \
+  --column "hiring_manager_name=Hiring manager" --column created_at:date=Opened \
+  --request-id demo-import --wait
+echo
+echo "== leverctl imports list"
+"$leverctl" imports list --connection demo
+
 if [ "${DEMO_CHECK_SECRETS:-0}" = 1 ]; then
-  kill -TERM "${pids[1]}"
-  wait "${pids[1]}" || true
-  for secret in "$api_key" "$LEVERCONNECT_TOKEN"; do
+  kill -TERM "$server_pid"
+  wait "$server_pid" || true
+  for secret in "$api_key" "$LEVERCONNECT_TOKEN" "$pigment_key"; do
     if grep -rqF "$secret" "$work/server.log" "$work/fake-lever.log" "$work/state"; then
       echo "demo: a secret leaked into a log or the database" >&2
       exit 1
     fi
   done
-  echo "== neither the API key nor the token appears in any log line or database file"
+  echo "== neither the API key, the token nor the Pigment key appears in any log line or database file"
 fi

@@ -458,5 +458,94 @@ TEST(SchemaOutputTest, TableOfColumns) {
             "custom.level   Level      double     custom\n");
 }
 
+// A run Pigment finished with skipped rows.
+v1::ImportRun SkippedRun() {
+  v1::ImportRun run;
+  run.set_name("connections/acme/imports/00ab");
+  run.set_application("planning");
+  run.set_state(v1::IMPORT_RUN_STATE_SUCCEEDED_WITH_SKIPPED_ROWS);
+  run.mutable_destination()->set_configuration_id("cfg-1");
+  run.set_creator("ops");
+  run.mutable_create_time()->set_seconds(1564514432);
+  run.mutable_progress()->set_rows(120);
+  run.mutable_progress()->set_pages(2);
+  run.mutable_progress()->set_retries(1);
+  run.mutable_progress()->mutable_lever_wait()->set_seconds(3);
+  run.mutable_progress()->mutable_lever_wait()->set_nanos(300000000);
+  v1::PigmentImport& pigment = *run.mutable_pigment();
+  pigment.set_import_id("imp-9");
+  pigment.set_inserted(117);
+  pigment.set_skipped(3);
+  v1::SkippedRows& skipped = *pigment.add_skipped_rows();
+  skipped.set_count(3);
+  skipped.set_reason("ParsingError");
+  skipped.set_column("Headcount");
+  skipped.add_samples("many");
+  skipped.add_samples("a few");
+  run.add_warnings("the API key may not read users");
+  return run;
+}
+
+TEST(ImportRunOutputTest, TableShowsPigmentsCountsAndSkippedRows) {
+  std::ostringstream out;
+  ASSERT_TRUE(PrintImportRun(SkippedRun(), OutputFormat::kTable, out).ok());
+  EXPECT_EQ(
+      out.str(),
+      "Name:           connections/acme/imports/00ab\n"
+      "Application:    planning\n"
+      "State:          succeeded with skipped rows\n"
+      "Configuration:  cfg-1\n"
+      "Created by:     ops\n"
+      "Created:        2019-07-30T19:20:32Z\n"
+      "Progress:       120 rows, 2 pages, 1 retry, 3.3s waiting on Lever\n"
+      "Pigment:        import imp-9: 117 inserted, 0 updated, 0 deleted, "
+      "3 skipped\n"
+      "Warning:        the API key may not read users\n"
+      "\n"
+      "Skipped rows:\n"
+      "COUNT   REASON         COLUMN      SAMPLES\n"
+      "    3   ParsingError   Headcount   many | a few\n");
+}
+
+TEST(ImportRunOutputTest, FailedRunShowsItsError) {
+  v1::ImportRun run;
+  run.set_name("connections/acme/imports/00cd");
+  run.set_state(v1::IMPORT_RUN_STATE_FAILED);
+  run.mutable_error()->set_code(14);
+  run.mutable_error()->set_reason("lever");
+  run.mutable_error()->set_message("GET /requisitions answered 503");
+  std::ostringstream out;
+  ASSERT_TRUE(PrintImportRun(run, OutputFormat::kTable, out).ok());
+  EXPECT_THAT(out.str(), HasSubstr("State:          failed\n"));
+  EXPECT_THAT(out.str(), HasSubstr("Error:          lever (UNAVAILABLE): GET "
+                                   "/requisitions answered 503\n"));
+}
+
+TEST(ImportRunOutputTest, ListAsTableAndCsv) {
+  v1::ImportRun waiting;
+  waiting.set_name("connections/acme/imports/00ef");
+  waiting.set_application("planning");
+  waiting.set_state(v1::IMPORT_RUN_STATE_WAITING_FOR_PIGMENT);
+  waiting.mutable_progress()->set_rows(50);
+  const std::vector<v1::ImportRun> runs = {SkippedRun(), waiting};
+
+  std::ostringstream table;
+  ASSERT_TRUE(PrintImportRuns(runs, OutputFormat::kTable, table).ok());
+  EXPECT_EQ(
+      table.str(),
+      "ID     APPLICATION   STATE                         ROWS   SKIPPED   "
+      "CREATED                ERROR\n"
+      "00ab   planning      succeeded with skipped rows    120         3   "
+      "2019-07-30T19:20:32Z\n"
+      "00ef   planning      waiting for Pigment             50         0\n");
+
+  std::ostringstream csv;
+  ASSERT_TRUE(PrintImportRuns(runs, OutputFormat::kCsv, csv).ok());
+  EXPECT_THAT(csv.str(),
+              HasSubstr("connections/acme/imports/00ab,planning,succeeded with "
+                        "skipped rows,120,2,1,cfg-1,imp-9,117,0,0,3,,,"
+                        "2019-07-30T19:20:32Z,\r\n"));
+}
+
 }  // namespace
 }  // namespace leverconnect::client
