@@ -163,7 +163,11 @@ std::string PigmentText(const v1::ImportRun& run) {
   const v1::PigmentImport& pigment = run.pigment();
   if (pigment.import_id().empty()) return "";
   std::string text = absl::StrCat("import ", pigment.import_id());
-  if (IsFinishedRun(run) && run.state() != v1::IMPORT_RUN_STATE_CANCELLED) {
+  const bool reported =
+      run.state() == v1::IMPORT_RUN_STATE_SUCCEEDED ||
+      run.state() == v1::IMPORT_RUN_STATE_SUCCEEDED_WITH_SKIPPED_ROWS ||
+      run.error().reason() == "pigment_import";
+  if (reported) {
     absl::StrAppend(&text, ": ", pigment.inserted(), " inserted, ",
                     pigment.updated(), " updated, ", pigment.deleted(),
                     " deleted, ", pigment.skipped(), " skipped");

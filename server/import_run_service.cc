@@ -61,6 +61,15 @@ class RunWatch : public grpc::ServerWriteReactor<v1::ImportRun> {
       Stop(call.status());
       return;
     }
+    // Who may see the run is settled before anything of it is sent.
+    absl::StatusOr<v1::ImportRun> run =
+        runner_.Get(call->connection_id, call->run_id);
+    absl::Status allowed =
+        run.ok() ? AuthorizeRun(call->principal, *run) : run.status();
+    if (!allowed.ok()) {
+      Stop(allowed);
+      return;
+    }
     auto watched =
         runner_.Watch(call->connection_id, call->run_id,
                       [this](const v1::ImportRun& run) { Offer(run); });
@@ -71,12 +80,6 @@ class RunWatch : public grpc::ServerWriteReactor<v1::ImportRun> {
     {
       std::lock_guard<std::mutex> lock(mu_);
       handle_ = watched->first;
-    }
-    absl::Status allowed = AuthorizeRun(call->principal, watched->second);
-    if (!allowed.ok()) {
-      runner_.Unwatch(watched->first);
-      Stop(allowed);
-      return;
     }
     Offer(watched->second);
   }
@@ -217,6 +220,12 @@ grpc::Status ImportRunService::StartImport(
   if (request->application().empty()) {
     return rpc.Finish(absl::InvalidArgumentError("application is required"));
   }
+  if (!auth::IsApplicationId(request->application())) {
+    return rpc.Finish(absl::InvalidArgumentError(
+        "application is not an application id ([a-z0-9][a-z0-9._-]{0,62})"));
+  }
+  absl::Status valid = ValidateStartImport(*request);
+  if (!valid.ok()) return rpc.Finish(valid);
   absl::StatusOr<storage::StoredConnection> connection =
       LoadAuthorizedConnection(core_, *principal, auth::Method::kStartImport,
                                request->parent(), "parent",
@@ -230,7 +239,7 @@ grpc::Status ImportRunService::StartImport(
   absl::StatusOr<v1::ImportRun> run =
       runner_.Submit(*id, *request, principal->id);
   if (!run.ok()) return rpc.Finish(run.status());
-  rpc.Audit(absl::StrCat("queued ", run->name()));
+  rpc.set_connection(run->name());  // the audit line names the run
   *response = std::move(*run);
   return rpc.Finish(absl::OkStatus());
 }
@@ -324,7 +333,6 @@ grpc::Status ImportRunService::CancelImport(
   if (!allowed.ok()) return rpc.Finish(allowed);
   run = runner_.Cancel(call->connection_id, call->run_id);
   if (!run.ok()) return rpc.Finish(run.status());
-  rpc.Audit(absl::StrCat("cancelled ", run->name()));
   *response = std::move(*run);
   return rpc.Finish(absl::OkStatus());
 }

@@ -37,6 +37,8 @@ constexpr absl::string_view kImportsInfix = "/imports/";
 constexpr std::size_t kMaxRequestId = 100;
 constexpr std::size_t kMaxConfigurationId = 100;
 constexpr absl::string_view kPartSuffix = ".part";
+// Longer list separators only make files bigger.
+constexpr std::size_t kMaxListSeparator = 16;
 
 google::protobuf::Timestamp ToProto(absl::Time time) {
   return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(time));
@@ -67,8 +69,19 @@ absl::StatusOr<csv::CsvFormat> FormatFrom(const v1::CsvFormat& csv) {
                      Echo(csv.separator()), "\""));
   }
   format.byte_order_mark = csv.byte_order_mark();
+  if (csv.list_separator().size() > kMaxListSeparator) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "csv.list_separator is longer than ", kMaxListSeparator, " bytes"));
+  }
   if (!csv.list_separator().empty()) {
     format.list_separator = csv.list_separator();
+  }
+  for (int i = 0; i < csv.columns_size(); ++i) {
+    if (!v1::DateFormat_IsValid(csv.columns(i).date_format())) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("csv.columns[", i, "].date_format ",
+                       csv.columns(i).date_format(), " is not a DateFormat"));
+    }
   }
   return format;
 }
@@ -97,6 +110,14 @@ std::vector<std::string> SourceColumns(const v1::CsvFormat& csv) {
   return names;
 }
 
+// The writer's complaint about the request's `csv` field, naming it as the
+// request does ("csv.columns[2]: ...", "csv.list_separator ...").
+absl::Status CsvError(const absl::Status& status) {
+  absl::string_view message = status.message();
+  absl::ConsumePrefix(&message, "format.");
+  return absl::InvalidArgumentError(absl::StrCat("csv.", message));
+}
+
 // Checks the CSV format and mapping without asking Lever: standard columns
 // must exist; custom ones ("custom.*") are checked when the run reads the
 // account's fields.
@@ -117,11 +138,7 @@ absl::Status ValidateCsv(const v1::CsvFormat& csv) {
   }
   absl::StatusOr<csv::CsvWriter> writer =
       csv::CsvWriter::Create(schema, ColumnsFrom(csv), *format);
-  if (!writer.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("csv.", writer.status().message()));
-  }
-  return absl::OkStatus();
+  return writer.ok() ? absl::OkStatus() : CsvError(writer.status());
 }
 
 absl::Status ValidateDestination(const v1::PigmentDestination& destination) {
@@ -146,7 +163,9 @@ absl::Status ValidateDestination(const v1::PigmentDestination& destination) {
   return absl::OkStatus();
 }
 
-absl::Status ValidateStart(const v1::StartImportRequest& request) {
+}  // namespace
+
+absl::Status ValidateStartImport(const v1::StartImportRequest& request) {
   if (request.request_id().size() > kMaxRequestId) {
     return absl::InvalidArgumentError(absl::StrCat(
         "request_id is longer than ", kMaxRequestId, " characters"));
@@ -157,6 +176,8 @@ absl::Status ValidateStart(const v1::StartImportRequest& request) {
   if (status.ok()) status = ValidateDestination(request.destination());
   return status;
 }
+
+namespace {
 
 v1::ImportRunError MakeError(const absl::Status& status,
                              absl::string_view reason) {
@@ -274,14 +295,14 @@ class ImportRunner::Execution : public importer::RowSink {
 
   bool OnSchema(const v1::RequisitionSchema& schema) override {
     absl::StatusOr<csv::CsvFormat> format = FormatFrom(run_.csv());
+    if (!format.ok()) {
+      failure_ = MakeError(format.status(), "columns");
+      return false;
+    }
     absl::StatusOr<csv::CsvWriter> writer =
-        format.ok()
-            ? csv::CsvWriter::Create(schema, ColumnsFrom(run_.csv()), *format)
-            : absl::StatusOr<csv::CsvWriter>(format.status());
+        csv::CsvWriter::Create(schema, ColumnsFrom(run_.csv()), *format);
     if (!writer.ok()) {
-      failure_ = MakeError(absl::InvalidArgumentError(
-                               absl::StrCat("csv.", writer.status().message())),
-                           "columns");
+      failure_ = MakeError(CsvError(writer.status()), "columns");
       return false;
     }
     writer_.emplace(std::move(*writer));
@@ -440,18 +461,38 @@ std::string ImportRunner::NewRunId() {
 absl::StatusOr<v1::ImportRun> ImportRunner::Submit(
     const std::string& connection_id, const v1::StartImportRequest& request,
     const std::string& creator) {
-  absl::Status valid = ValidateStart(request);
+  absl::Status valid = ValidateStartImport(request);
   if (!valid.ok()) return valid;
+  if (!request.request_id().empty()) {
+    absl::StatusOr<std::optional<storage::StoredImportRun>> earlier =
+        store_->FindByRequestId(connection_id, request.application(),
+                                request.request_id());
+    if (!earlier.ok()) return earlier.status();
+    if (earlier->has_value()) {
+      absl::MutexLock lock(&mu_);
+      return Load(connection_id, (*earlier)->run_id);
+    }
+  }
   {
     absl::MutexLock lock(&mu_);
     if (stopping_) return absl::UnavailableError("the server is stopping");
-    if (queue_.size() >= static_cast<std::size_t>(options_.max_queued)) {
+    if (queue_.size() + reserved_ >=
+        static_cast<std::size_t>(options_.max_queued)) {
       return absl::ResourceExhaustedError(absl::StrCat(
           "the server already has ", options_.max_queued,
           " import runs waiting, its most; try again when some have run"));
     }
+    ++reserved_;
   }
+  absl::StatusOr<v1::ImportRun> queued = Queue(connection_id, request, creator);
+  absl::MutexLock lock(&mu_);
+  --reserved_;
+  return queued;
+}
 
+absl::StatusOr<v1::ImportRun> ImportRunner::Queue(
+    const std::string& connection_id, const v1::StartImportRequest& request,
+    const std::string& creator) {
   const absl::Time now = core_.clock().Now();
   v1::ImportRun run;
   const std::string run_id = NewRunId();
@@ -463,6 +504,7 @@ absl::StatusOr<v1::ImportRun> ImportRunner::Submit(
   run.set_state(v1::IMPORT_RUN_STATE_QUEUED);
   run.set_request_id(request.request_id());
   run.set_creator(creator);
+  run.set_allow_empty(request.allow_empty());
   *run.mutable_create_time() = ToProto(now);
   *run.mutable_update_time() = run.create_time();
 
@@ -759,6 +801,17 @@ void ImportRunner::Execute(std::shared_ptr<ActiveRun> active) {
     } else {
       finish(v1::IMPORT_RUN_STATE_FAILED, MakeError(closed, "internal"));
     }
+    return;
+  }
+  if (summary->rows() == 0 && !run.allow_empty()) {
+    RemoveQuietly(part);
+    finish(v1::IMPORT_RUN_STATE_FAILED,
+           MakeError(absl::FailedPreconditionError(
+                         "Lever returned no requisition for this filter, so "
+                         "nothing was pushed: a file of headers alone would "
+                         "clear a block imported with \"clear items prior to "
+                         "import\"; set allow_empty to push it anyway"),
+                     "empty"));
     return;
   }
   std::filesystem::rename(part, path);

@@ -89,10 +89,10 @@ class ImportRunner {
   // Whether a Pigment import key was configured.
   bool accepts_runs() const { return !options_.pigment_import_key.empty(); }
 
-  // Checks the request's filter, CSV format and destination
-  // (INVALID_ARGUMENT naming the field), then stores and queues a new run
-  // of connection `connection_id` for `creator`, or returns the run an
-  // earlier request with the same request_id created.
+  // Checks the request (ValidateStartImport), then stores and queues a new
+  // run of connection `connection_id` for `creator`, or returns the run an
+  // earlier request with the same request_id created for the same
+  // application. RESOURCE_EXHAUSTED when the queue is full.
   absl::StatusOr<v1::ImportRun> Submit(const std::string& connection_id,
                                        const v1::StartImportRequest& request,
                                        const std::string& creator);
@@ -125,6 +125,11 @@ class ImportRunner {
   struct ActiveRun;
   class Execution;
 
+  // Stores a new run and queues it, in a place Submit has reserved.
+  absl::StatusOr<v1::ImportRun> Queue(const std::string& connection_id,
+                                      const v1::StartImportRequest& request,
+                                      const std::string& creator);
+
   void WorkerLoop();
   // Runs one run from QUEUED to a finished state.
   void Execute(std::shared_ptr<ActiveRun> active);
@@ -152,12 +157,19 @@ class ImportRunner {
   std::map<std::string, std::shared_ptr<ActiveRun>> active_
       ABSL_GUARDED_BY(mu_);
   std::deque<std::shared_ptr<ActiveRun>> queue_ ABSL_GUARDED_BY(mu_);
+  // Places in queue_ promised to Submit calls still storing their run.
+  int reserved_ ABSL_GUARDED_BY(mu_) = 0;
   std::multimap<std::string, std::pair<std::uint64_t, Listener>> listeners_
       ABSL_GUARDED_BY(mu_);
   std::uint64_t next_handle_ ABSL_GUARDED_BY(mu_) = 1;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::thread> workers_;
 };
+
+// Checks a StartImport request's filter, CSV format and destination:
+// INVALID_ARGUMENT naming the field. Custom columns are checked only when
+// the run reads the account's fields.
+absl::Status ValidateStartImport(const v1::StartImportRequest& request);
 
 // Whether `state` is one a run ends in.
 bool IsFinished(v1::ImportRunState state);

@@ -12,7 +12,8 @@ namespace {
 bool IsAudited(absl::string_view method) {
   return method == "CreateConnection" || method == "UpdateConnection" ||
          method == "DeleteConnection" || method == "RotateApiKey" ||
-         method == "StreamRequisitions";
+         method == "StreamRequisitions" || method == "StartImport" ||
+         method == "CancelImport";
 }
 
 }  // namespace

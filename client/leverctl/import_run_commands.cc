@@ -45,6 +45,11 @@ absl::StatusOr<v1::CsvColumn> ParseColumn(absl::string_view text) {
   if (equals != absl::string_view::npos) {
     source = text.substr(0, equals);
     column.set_header(std::string(text.substr(equals + 1)));
+    if (column.header().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--column \"", text,
+          "\" has an empty header; leave out '=' to use the column's name"));
+    }
   }
   if (absl::ConsumeSuffix(&source, ":date")) {
     column.set_date_format(v1::DATE_FORMAT_DATE);
@@ -86,6 +91,7 @@ absl::StatusOr<v1::StartImportRequest> StartRequest(
   }
   csv.set_byte_order_mark(invocation.Enabled("bom"));
   csv.set_list_separator(invocation.Value("list-separator"));
+  request.set_allow_empty(invocation.Enabled("allow-empty"));
   return request;
 }
 
@@ -260,6 +266,9 @@ Command StartCommand() {
                 "joins the elements of list cells (default |)"),
       ValueFlag("request-id", "ID",
                 "a repeated start with the same id returns the first run"),
+      {"allow-empty", "",
+       "push the file even when no requisition matches (a file of headers "
+       "alone clears a block imported with \"clear items prior to import\")"},
       {"wait", "", "follow the run until it finishes"},
   };
   spec.flags.insert(spec.flags.end(), more.begin(), more.end());

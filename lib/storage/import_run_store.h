@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,7 +25,8 @@ struct StoredImportRun {
   std::string connection_id;
   std::string run_id;  // the id in "connections/{c}/imports/{id}"
   std::string application;
-  std::string request_id;  // empty when none was given
+  std::string request_id;  // empty when none was given; unique per
+                           // connection and application
   int state = 0;           // a leverconnect.v1.ImportRunState value
   bool finished = false;   // whether `state` is a final one
   absl::Time create_time;
@@ -60,11 +62,17 @@ class ImportRunStore {
   virtual ~ImportRunStore() = default;
 
   // Inserts `run` (its `sequence` is ignored and assigned). With a
-  // non-empty request_id, a second run with the same connection and
-  // request_id is not inserted: the first one is returned. ALREADY_EXISTS
-  // when the run id is taken.
+  // non-empty request_id, a second run with the same connection,
+  // application and request_id is not inserted: the first one is returned.
+  // ALREADY_EXISTS when the run id is taken.
   virtual absl::StatusOr<CreateRunResult> Create(
       const StoredImportRun& run) = 0;
+
+  // The run that `request_id` created on the connection for `application`,
+  // if any.
+  virtual absl::StatusOr<std::optional<StoredImportRun>> FindByRequestId(
+      std::string_view connection_id, std::string_view application,
+      std::string_view request_id) = 0;
 
   virtual absl::StatusOr<StoredImportRun> Get(std::string_view connection_id,
                                               std::string_view run_id) = 0;

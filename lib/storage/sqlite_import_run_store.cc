@@ -2,6 +2,7 @@
 // file, behind its own handle and mutex. Every write is one IMMEDIATE
 // transaction with synchronous=FULL.
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +30,10 @@ using Mode = SqliteTransaction::Mode;
 constexpr char kSelectRun[] =
     "SELECT seq, connection_id, run_id, application, request_id, state, "
     "finished, create_time_us, update_time_us, payload FROM import_runs ";
+
+constexpr char kById[] = "WHERE connection_id = ?1 AND run_id = ?2";
+constexpr char kByRequest[] =
+    "WHERE connection_id = ?1 AND application = ?2 AND request_id = ?3";
 
 StoredImportRun ReadRun(SqliteStatement& statement) {
   StoredImportRun run;
@@ -63,15 +68,15 @@ absl::Status RunNotFound(std::string_view connection_id,
   return absl::NotFoundError(message.append("\" not found"));
 }
 
-// The run a statement binding ?1 and ?2 selects, if any.
+// The run a statement binding `values` as ?1, ?2... selects, if any.
 absl::StatusOr<std::optional<StoredImportRun>> SelectOne(
-    SqliteDatabase& database, const char* where, std::string_view first,
-    std::string_view second) {
+    SqliteDatabase& database, const char* where,
+    std::initializer_list<std::string_view> values) {
   absl::StatusOr<SqliteStatement> statement =
       database.Prepare(absl::StrCat(kSelectRun, where));
   if (!statement.ok()) return statement.status();
-  statement->BindText(1, first);
-  statement->BindText(2, second);
+  int index = 0;
+  for (std::string_view value : values) statement->BindText(++index, value);
   absl::StatusOr<std::vector<StoredImportRun>> runs = ReadRuns(*statement);
   if (!runs.ok()) return runs.status();
   if (runs->empty()) return std::nullopt;
@@ -93,14 +98,13 @@ class SqliteImportRunStore : public ImportRunStore {
     if (!transaction.ok()) return transaction.status();
     if (!run.request_id.empty()) {
       absl::StatusOr<std::optional<StoredImportRun>> earlier =
-          SelectOne(database_, "WHERE connection_id = ?1 AND request_id = ?2",
-                    run.connection_id, run.request_id);
+          SelectOne(database_, kByRequest,
+                    {run.connection_id, run.application, run.request_id});
       if (!earlier.ok()) return earlier.status();
       if (earlier->has_value()) return CreateRunResult{false, **earlier};
     }
     absl::StatusOr<std::optional<StoredImportRun>> taken =
-        SelectOne(database_, "WHERE connection_id = ?1 AND run_id = ?2",
-                  run.connection_id, run.run_id);
+        SelectOne(database_, kById, {run.connection_id, run.run_id});
     if (!taken.ok()) return taken.status();
     if (taken->has_value()) {
       return absl::AlreadyExistsError(
@@ -135,11 +139,18 @@ class SqliteImportRunStore : public ImportRunStore {
                                       std::string_view run_id) override {
     absl::MutexLock lock(&mutex_);
     absl::StatusOr<std::optional<StoredImportRun>> run =
-        SelectOne(database_, "WHERE connection_id = ?1 AND run_id = ?2",
-                  connection_id, run_id);
+        SelectOne(database_, kById, {connection_id, run_id});
     if (!run.ok()) return run.status();
     if (!run->has_value()) return RunNotFound(connection_id, run_id);
     return std::move(**run);
+  }
+
+  absl::StatusOr<std::optional<StoredImportRun>> FindByRequestId(
+      std::string_view connection_id, std::string_view application,
+      std::string_view request_id) override {
+    absl::MutexLock lock(&mutex_);
+    return SelectOne(database_, kByRequest,
+                     {connection_id, application, request_id});
   }
 
   absl::Status Update(const StoredImportRun& run) override {

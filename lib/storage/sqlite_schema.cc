@@ -55,7 +55,8 @@ constexpr const char* kMigrations[] = {
       UNIQUE (connection_id, run_id)
     );
     CREATE UNIQUE INDEX import_runs_by_request
-      ON import_runs (connection_id, request_id) WHERE request_id != '';
+      ON import_runs (connection_id, application, request_id)
+      WHERE request_id != '';
     CREATE INDEX import_runs_unfinished ON import_runs (finished);
     PRAGMA user_version = 2;
     )sql",

@@ -82,8 +82,9 @@ class ImportRunTest : public ::testing::Test {
   // Starts fake-pigment with kConfiguration (and `more` configurations),
   // fake Lever with `lever`, and the server, and creates connection "acme"
   // allowing "planning".
-  void Start(FakeLeverOptions lever,
-             const std::vector<std::string>& more = {}) {
+  void Start(
+      FakeLeverOptions lever, const std::vector<std::string>& more = {},
+      const std::function<void(server::ServerOptions&)>& adjust = nullptr) {
     FakePigmentOptions options;
     options.api_keys = {kPigmentKey};
     options.status_polls_before_done = 0;
@@ -102,17 +103,28 @@ class ImportRunTest : public ::testing::Test {
 
     auto started = TestEnvironment::Start(
         std::move(lever), FastLeverSettings(), {},
-        [this](server::ServerOptions& server) {
+        [this, &adjust](server::ServerOptions& server) {
           server.runs.pigment_url = pigment_->base_url();
           server.runs.pigment_import_key = kPigmentKey;
           server.runs.pigment_retry.initial_backoff = absl::Milliseconds(1);
           server.runs.pigment_wait.initial_poll = absl::Milliseconds(1);
           server.runs.pigment_wait.max_poll = absl::Milliseconds(5);
+          if (adjust) adjust(server);
         });
     ASSERT_TRUE(started.ok()) << started.status();
     environment_ = std::move(*started);
     ASSERT_TRUE(
         environment_->CreateConnection("acme", kFullKey, "planning").ok());
+  }
+
+  // Lets connection "acme" serve "reporting" besides "planning".
+  void AllowReporting() {
+    v1::UpdateConnectionRequest update;
+    update.mutable_connection()->set_name("connections/acme");
+    update.mutable_connection()->add_allowed_applications("planning");
+    update.mutable_connection()->add_allowed_applications("reporting");
+    update.mutable_update_mask()->add_paths("allowed_applications");
+    ASSERT_TRUE(environment_->client().UpdateConnection(update).ok());
   }
 
   static v1::StartImportRequest Request(
@@ -341,6 +353,79 @@ TEST_F(ImportRunTest, RepeatedRequestIdCreatesOneRun) {
   EXPECT_THAT(pigment_->files(), SizeIs(1));
 }
 
+TEST_F(ImportRunTest, ARequestIdBelongsToOneApplication) {
+  FakeLeverOptions lever;
+  lever.generate = 5;
+  Start(lever);
+  AllowReporting();
+
+  v1::StartImportRequest planning = Request();
+  planning.set_request_id("shared-id");
+  const v1::ImportRun first = RunToEnd(planning);
+  auto member = environment_->ClientWithToken(kReportingMemberToken);
+  v1::StartImportRequest reporting = planning;
+  reporting.set_application("reporting");
+  absl::StatusOr<v1::ImportRun> other = member->StartImport(reporting);
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_NE(other->name(), first.name());
+  EXPECT_EQ(other->application(), "reporting");
+}
+
+TEST_F(ImportRunTest, AFullQueueRefusesNewRunsButNotRepeats) {
+  FakeLeverOptions lever;
+  lever.generate = 50;
+  Start(lever, {}, [](server::ServerOptions& server) {
+    server.runs.workers = 1;
+    server.runs.max_queued = 1;
+  });
+  PageGate gate;
+  gate.Install(environment_->lever());
+
+  v1::StartImportRequest request = Request();
+  request.set_request_id("running");
+  const v1::ImportRun running = StartRun(request);
+  AwaitExtracting(running.name());
+  request.set_request_id("queued");
+  const v1::ImportRun queued = StartRun(request);
+  EXPECT_EQ(queued.state(), v1::IMPORT_RUN_STATE_QUEUED);
+
+  request.set_request_id("one-too-many");
+  absl::Status refused = environment_->client().StartImport(request).status();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted) << refused;
+  request.set_request_id("queued");
+  absl::StatusOr<v1::ImportRun> repeated =
+      environment_->client().StartImport(request);
+  ASSERT_TRUE(repeated.ok()) << repeated.status();
+  EXPECT_EQ(repeated->name(), queued.name());
+
+  gate.Release();
+  EXPECT_EQ(Watch(queued.name()).back().state(),
+            v1::IMPORT_RUN_STATE_SUCCEEDED);
+}
+
+TEST_F(ImportRunTest, AnEmptyResultIsNotPushedUnlessAllowed) {
+  FakeLeverOptions lever;
+  lever.generate = 20;
+  Start(lever);
+  v1::StartImportRequest request = Request();
+  request.mutable_filter()->add_statuses("no-such-status");
+
+  const v1::ImportRun refused = RunToEnd(request);
+  EXPECT_EQ(refused.state(), v1::IMPORT_RUN_STATE_FAILED);
+  EXPECT_EQ(refused.error().reason(), "empty");
+  EXPECT_EQ(refused.error().code(),
+            static_cast<int>(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(pigment_->push_count(), 0);
+
+  request.set_allow_empty(true);
+  const v1::ImportRun allowed = RunToEnd(request);
+  EXPECT_EQ(allowed.state(), v1::IMPORT_RUN_STATE_SUCCEEDED);
+  ASSERT_THAT(pigment_->files(), SizeIs(1));
+  EXPECT_EQ(pigment_->files()[0].rows, 0);
+  EXPECT_EQ(pigment_->files()[0].bytes,
+            "Requisition ID,Code,Title,Headcount,Opened\r\n");
+}
+
 TEST_F(ImportRunTest, HeadersThatDifferFromTheConfigurationFailThePush) {
   FakeLeverOptions lever;
   lever.generate = 10;
@@ -406,6 +491,25 @@ TEST_F(ImportRunTest, MalformedRequestsAreRefusedNamingTheField) {
        absl::StatusCode::kInvalidArgument, "application"},
       {[](auto& r) { r.set_request_id(std::string(101, 'r')); },
        absl::StatusCode::kInvalidArgument, "request_id"},
+      {[](auto& r) {
+         r.mutable_csv()->set_list_separator(std::string(17, '+'));
+       },
+       absl::StatusCode::kInvalidArgument, "csv.list_separator"},
+      {[](auto& r) { r.mutable_csv()->set_list_separator("\""); },
+       absl::StatusCode::kInvalidArgument, "csv.list_separator"},
+      {[](auto& r) {
+         r.mutable_csv()->mutable_columns(4)->set_date_format(
+             static_cast<v1::DateFormat>(7));
+       },
+       absl::StatusCode::kInvalidArgument, "csv.columns[4].date_format"},
+      {[](auto& r) { r.set_application("APP!"); },
+       absl::StatusCode::kInvalidArgument, "application"},
+      // The request is checked before the connection is looked up.
+      {[](auto& r) {
+         r.set_parent("connections/missing");
+         r.mutable_destination()->clear_configuration_id();
+       },
+       absl::StatusCode::kInvalidArgument, "destination.configuration_id"},
       {[](auto& r) { r.set_parent("connections/missing"); },
        absl::StatusCode::kNotFound, "not found"},
       {[](auto& r) { r.set_application("finance"); },
@@ -532,12 +636,7 @@ TEST_F(ImportRunTest, MembersSeeOnlyTheRunsOfTheirApplications) {
   FakeLeverOptions lever;
   lever.generate = 5;
   Start(lever);
-  v1::UpdateConnectionRequest update;
-  update.mutable_connection()->set_name("connections/acme");
-  update.mutable_connection()->add_allowed_applications("planning");
-  update.mutable_connection()->add_allowed_applications("reporting");
-  update.mutable_update_mask()->add_paths("allowed_applications");
-  ASSERT_TRUE(environment_->client().UpdateConnection(update).ok());
+  AllowReporting();
 
   const v1::ImportRun planning = RunToEnd(Request());
   v1::StartImportRequest for_reporting = Request();

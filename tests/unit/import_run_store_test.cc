@@ -87,11 +87,25 @@ TEST_F(ImportRunStoreTest, RequestIdReturnsTheFirstRunOfItsConnection) {
   EXPECT_EQ(store_->Get("acme", "r2").status().code(),
             absl::StatusCode::kNotFound);
 
-  // The same request id on another connection is another request.
+  // The same request id on another connection, or for another
+  // application, is another request.
   absl::StatusOr<CreateRunResult> other =
       store_->Create(Run("globex", "r3", "hr-plan", "req-1"));
   ASSERT_TRUE(other.ok()) << other.status();
   EXPECT_TRUE(other->created);
+  absl::StatusOr<CreateRunResult> finance =
+      store_->Create(Run("acme", "r4", "finance", "req-1"));
+  ASSERT_TRUE(finance.ok()) << finance.status();
+  EXPECT_TRUE(finance->created);
+
+  absl::StatusOr<std::optional<StoredImportRun>> found =
+      store_->FindByRequestId("acme", "finance", "req-1");
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->run_id, "r4");
+  found = store_->FindByRequestId("acme", "finance", "req-2");
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_FALSE(found->has_value());
 }
 
 TEST_F(ImportRunStoreTest, TakenRunIdIsAlreadyExists) {
