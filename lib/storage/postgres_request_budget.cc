@@ -41,8 +41,15 @@ class PostgresBudget : public ratelimit::RequestBudget {
             ? kNoDeadlineSeconds
             : std::max(0.0, absl::ToDoubleSeconds(deadline - clock_.Now()));
     absl::StatusOr<std::optional<double>> balance = Take(max_wait);
-    if (balance.ok() && !balance->has_value() && Create()) {
-      balance = Take(max_wait);
+    // Nothing taken: the key may have no row yet (another replica may be
+    // adding it at this moment too), or the wait is too long.
+    if (balance.ok() && !balance->has_value()) {
+      absl::Status created = CreateRow();
+      if (created.ok()) {
+        balance = Take(max_wait);
+      } else {
+        balance = created;
+      }
     }
     if (!balance.ok()) {
       return absl::UnavailableError(
@@ -86,13 +93,14 @@ class PostgresBudget : public ratelimit::RequestBudget {
     return taken->Double(0, 0);
   }
 
-  // Adds the key's row, full; false when it was there already.
-  bool Create() {
-    absl::StatusOr<PostgresResult> created = pool_->ExecuteRetryable(
-        "INSERT INTO request_budgets (key_digest, tokens, refilled_at) "
-        "VALUES ($1, $2::float8, clock_timestamp()) ON CONFLICT DO NOTHING",
-        PostgresParams().Text(key_digest_).Double(options_.burst));
-    return created.ok() && created->affected_rows() == 1;
+  // Adds the key's row, full, unless it is there already.
+  absl::Status CreateRow() {
+    return pool_
+        ->ExecuteRetryable(
+            "INSERT INTO request_budgets (key_digest, tokens, refilled_at) "
+            "VALUES ($1, $2::float8, clock_timestamp()) ON CONFLICT DO NOTHING",
+            PostgresParams().Text(key_digest_).Double(options_.burst))
+        .status();
   }
 
   const std::shared_ptr<PostgresPool> pool_;

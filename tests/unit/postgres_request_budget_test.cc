@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -78,6 +79,22 @@ TEST_P(PostgresRequestBudgetTest, ReplicasShareOneBucketPerKey) {
   // previous one, whichever replica asks.
   for (int debt = 1; debt <= 6; ++debt) {
     ExpectWaitFor(Take(debt % 2 == 0 ? *a : *b), debt);
+  }
+}
+
+TEST_P(PostgresRequestBudgetTest, ReplicasUsingANewKeyAtOnceBothGetTokens) {
+  for (int key = 0; key < 10; ++key) {
+    const std::string digest = "new-key-" + std::to_string(key);
+    absl::StatusOr<absl::Duration> first_wait;
+    std::thread other([&] {
+      first_wait =
+          first_->ForKey(digest)->Acquire(absl::InfiniteFuture(), nullptr);
+    });
+    absl::StatusOr<absl::Duration> second_wait =
+        second_->ForKey(digest)->Acquire(absl::InfiniteFuture(), nullptr);
+    other.join();
+    EXPECT_TRUE(first_wait.ok()) << first_wait.status();
+    EXPECT_TRUE(second_wait.ok()) << second_wait.status();
   }
 }
 
