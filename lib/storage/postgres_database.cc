@@ -78,6 +78,8 @@ ParseUrl(const std::string& url) {
       options, &PQconninfoFree);
 }
 
+void IgnoreNotice(void*, const char*) {}
+
 }  // namespace
 
 bool IsPostgresUrl(std::string_view url) {
@@ -212,6 +214,9 @@ absl::StatusOr<std::unique_ptr<PostgresConnection>> PostgresConnection::Connect(
         absl::StrCat("postgresql connect failed: ",
                      FirstLine(PQerrorMessage(connection->connection_))));
   }
+  // The library stays silent: notices (such as what a DROP cascades to)
+  // are not errors and would otherwise go to standard error.
+  PQsetNoticeProcessor(connection->connection_, IgnoreNotice, nullptr);
   return connection;
 }
 

@@ -146,9 +146,7 @@ class PostgresImportRunStore : public ImportRunStore {
     if (absl::Status valid = CheckPageSize(page_size); !valid.ok()) {
       return valid;
     }
-    const std::string sql =
-        absl::StrCat(kSelectRun, RunListCondition(filter, "$", "::bigint"),
-                     " ORDER BY seq DESC LIMIT $5");
+    const std::string sql = RunListQuery(kSelectRun, filter, "$", "::bigint");
     PostgresParams params;
     params.Text(connection_id)
         .Integer(before_sequence)

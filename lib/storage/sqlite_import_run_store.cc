@@ -165,9 +165,7 @@ class SqliteImportRunStore : public ImportRunStore {
     if (absl::Status valid = CheckPageSize(page_size); !valid.ok()) {
       return valid;
     }
-    const std::string sql =
-        absl::StrCat(kSelectRun, RunListCondition(filter, "?", ""),
-                     " ORDER BY seq DESC LIMIT ?5");
+    const std::string sql = RunListQuery(kSelectRun, filter, "?", "");
 
     absl::MutexLock lock(&mutex_);
     absl::StatusOr<SqliteStatement> statement = database_.Prepare(sql);

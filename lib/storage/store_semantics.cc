@@ -62,15 +62,16 @@ absl::Status CheckPageSize(int page_size) {
       absl::StrCat("page size must be positive, got ", page_size));
 }
 
-std::string RunListCondition(const ImportRunFilter& filter,
-                             std::string_view placeholder,
-                             std::string_view integer_cast) {
+std::string RunListQuery(std::string_view select, const ImportRunFilter& filter,
+                         std::string_view placeholder,
+                         std::string_view integer_cast) {
   const absl::string_view p = ToAbsl(placeholder);
   const absl::string_view cast = ToAbsl(integer_cast);
-  std::string sql = absl::StrCat(
-      "WHERE connection_id = ", p, "1 AND (", p, "2", cast, " = 0 OR seq < ", p,
-      "2", cast, ") AND (", p, "3", cast, " = 0 OR state = ", p, "3", cast,
-      ") AND (", p, "4 = '' OR application = ", p, "4)");
+  std::string sql =
+      absl::StrCat(ToAbsl(select), "WHERE connection_id = ", p, "1 AND (", p,
+                   "2", cast, " = 0 OR seq < ", p, "2", cast, ") AND (", p, "3",
+                   cast, " = 0 OR state = ", p, "3", cast, ") AND (", p,
+                   "4 = '' OR application = ", p, "4)");
   if (!filter.applications.empty()) {
     absl::StrAppend(&sql, " AND application IN (");
     for (std::size_t i = 0; i < filter.applications.size(); ++i) {
@@ -78,6 +79,7 @@ std::string RunListCondition(const ImportRunFilter& filter,
     }
     absl::StrAppend(&sql, ")");
   }
+  absl::StrAppend(&sql, " ORDER BY seq DESC LIMIT ", p, "5");
   return sql;
 }
 

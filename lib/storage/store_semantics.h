@@ -41,14 +41,15 @@ bool DropPeekedRow(std::vector<Row>& rows, int page_size) {
   return true;
 }
 
-// The WHERE clause (from "WHERE") that ImportRunStore::List runs with.
+// The query ImportRunStore::List runs: `select` (the columns, through
+// "FROM import_runs ") followed by the filter, newest first, with a limit.
 // Parameters: 1 connection, 2 before_sequence, 3 state, 4 application,
 // 5 limit, then one per entry of filter.applications; each written as
 // `placeholder` followed by its number ("?" for SQLite, "$" for
 // PostgreSQL). `integer_cast` follows integer parameters ("" or "::bigint").
-std::string RunListCondition(const ImportRunFilter& filter,
-                             std::string_view placeholder,
-                             std::string_view integer_cast);
+std::string RunListQuery(std::string_view select, const ImportRunFilter& filter,
+                         std::string_view placeholder,
+                         std::string_view integer_cast);
 
 }  // namespace leverconnect::storage
 
