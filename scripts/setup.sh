@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages the project needs (only when one is
 # missing), then configures and builds the given targets (all when none).
+# postgresql is for the tests (scripts/with-postgres.sh starts a throwaway
+# cluster); the server itself needs only libpq, and neither the demo nor a
+# server on SQLite uses a PostgreSQL server.
 #   scripts/setup.sh [TARGET...]
 # Environment: BUILD_DIR (default build), BUILD_TYPE (default Release).
 set -euo pipefail
@@ -12,7 +15,7 @@ packages=(
   build-essential cmake ninja-build pkg-config ca-certificates
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
   libabsl-dev libcurl4-openssl-dev rapidjson-dev libsqlite3-dev libssl-dev
-  libcpp-httplib-dev libgtest-dev libgmock-dev
+  libcpp-httplib-dev libgtest-dev libgmock-dev libpq-dev postgresql
 )
 
 missing=()

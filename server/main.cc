@@ -31,7 +31,8 @@ using leverconnect::log::Log;
 using leverconnect::log::Severity;
 
 constexpr char kUsage[] = R"(Usage: leverconnect-server [flags]
-       leverconnect-server --rekey --state-dir DIR --master-keyring-file PATH
+       leverconnect-server --rekey (--state-dir DIR | --database URL)
+                           --master-keyring-file PATH
 
 Serves leverconnect.v1.ConnectionService, ImportService and ImportRunService
 over gRPC, with
@@ -41,7 +42,19 @@ Flags:
   --listen HOST:PORT           address to listen on (default 127.0.0.1:50051;
                                port 0 picks a free port)
   --port-file PATH             write the bound port to PATH once listening
-  --state-dir DIR              folder of the SQLite database (default state)
+  --state-dir DIR              folder of the SQLite database and of the
+                               import runs' spool files (default state)
+  --database URL               keep connections, import runs and the Lever
+                               request budgets in this PostgreSQL database,
+                               shared by every replica: a libpq connection
+                               string, postgresql://USER@HOST:PORT/DB?... or
+                               "host=... dbname=..."; default: SQLite in
+                               --state-dir. Leave the password out of it
+                               (PGPASSWORD, ~/.pgpass) or pass the whole
+                               string with --database-url-file or the
+                               environment variable LEVERCONNECT_DATABASE_URL
+  --database-url-file PATH     file holding the --database connection string
+                               (for a mounted secret)
   --master-key-file PATH       file with the 32-byte master key that encrypts
                                stored Lever keys (raw, 64 hex digits or
                                base64); else the environment variable
@@ -104,6 +117,8 @@ struct Flags {
       {"listen", "127.0.0.1:50051"},
       {"port-file", ""},
       {"state-dir", "state"},
+      {"database", ""},
+      {"database-url-file", ""},
       {"master-key-file", ""},
       {"master-keyring-file", ""},
       {"principals-file", ""},
@@ -198,30 +213,45 @@ absl::StatusOr<leverconnect::crypto::SecretBox> LoadMasterKey(
   return leverconnect::crypto::SecretBox::FromEncodedKey(encoded);
 }
 
-// The Pigment import API key from `path`, else from the environment; empty
-// when neither holds one. Surrounding whitespace is dropped.
-absl::StatusOr<std::string> LoadPigmentKey(const std::string& path) {
-  std::string key;
+// The secret in the file at `path` (named by `flag`), else in the
+// environment variable `variable`; empty when neither holds one.
+// Surrounding whitespace is dropped. Errors name the file, never its text.
+absl::StatusOr<std::string> LoadSecret(const std::string& path,
+                                       const char* flag, const char* variable) {
+  std::string secret;
   if (!path.empty()) {
     std::ifstream file(path, std::ios::binary);
     std::stringstream content;
     content << file.rdbuf();
     if (!file) {
       return absl::FailedPreconditionError(
-          absl::StrCat("cannot read --pigment-key-file '", path, "'"));
+          absl::StrCat("cannot read ", flag, " '", path, "'"));
     }
-    key = std::string(absl::StripAsciiWhitespace(content.str()));
-    if (key.empty()) {
+    secret = std::string(absl::StripAsciiWhitespace(content.str()));
+    if (secret.empty()) {
       return absl::FailedPreconditionError(
-          absl::StrCat("--pigment-key-file '", path, "' is empty"));
+          absl::StrCat(flag, " '", path, "' is empty"));
     }
-    return key;
+    return secret;
   }
-  const char* from_environment = std::getenv("LEVERCONNECT_PIGMENT_KEY");
+  const char* from_environment = std::getenv(variable);
   if (from_environment != nullptr) {
-    key = std::string(absl::StripAsciiWhitespace(from_environment));
+    secret = std::string(absl::StripAsciiWhitespace(from_environment));
   }
-  return key;
+  return secret;
+}
+
+// The database connection string: --database, else the file named by
+// --database-url-file, else LEVERCONNECT_DATABASE_URL; empty (SQLite) when
+// none holds one.
+absl::StatusOr<std::string> LoadDatabaseUrl(const std::string& url,
+                                            const std::string& path) {
+  if (!url.empty() && !path.empty()) {
+    return absl::InvalidArgumentError(
+        "pass --database or --database-url-file, not both");
+  }
+  if (!url.empty()) return url;
+  return LoadSecret(path, "--database-url-file", "LEVERCONNECT_DATABASE_URL");
 }
 
 // Logs the version numbers of the master keys; never a key.
@@ -232,24 +262,27 @@ void LogMasterKeys(const leverconnect::crypto::SecretBox& secret_box) {
        {"newest", static_cast<std::int64_t>(secret_box.newest_version())}});
 }
 
-// Re-encrypts the store in `state_dir`, which must exist already.
+// Re-encrypts the connections of the store `options` choose; an SQLite
+// file must exist already.
 absl::StatusOr<leverconnect::server::RekeyResult> RekeyStore(
-    const std::string& state_dir,
+    const leverconnect::server::ServerOptions& options,
     const leverconnect::crypto::SecretBox& secret_box) {
-  const std::string path = leverconnect::storage::StateDatabasePath(state_dir);
-  if (!std::filesystem::exists(path)) {
+  const std::string path =
+      leverconnect::storage::StateDatabasePath(options.state_dir);
+  if (options.database_url.empty() && !std::filesystem::exists(path)) {
     return absl::NotFoundError(
         absl::StrCat("no database at '", path, "'; is --state-dir right?"));
   }
-  auto store = leverconnect::storage::OpenSqliteConnectionStore(path);
-  if (!store.ok()) return store.status();
-  return leverconnect::server::RekeyConnections(**store, secret_box);
+  auto stores = leverconnect::server::OpenStores(options);
+  if (!stores.ok()) return stores.status();
+  return leverconnect::server::RekeyConnections(*stores->connections,
+                                                secret_box);
 }
 
 // The --rekey mode; returns the exit code.
-int Rekey(const std::string& state_dir,
+int Rekey(const leverconnect::server::ServerOptions& options,
           const leverconnect::crypto::SecretBox& secret_box) {
-  auto result = RekeyStore(state_dir, secret_box);
+  auto result = RekeyStore(options, secret_box);
   if (!result.ok()) {
     Log(Severity::kError, "cannot re-encrypt", {{"error", result.status()}});
     return 1;
@@ -352,12 +385,16 @@ int main(int argc, char** argv) {
       LoadMasterKey(values["master-key-file"], values["master-keyring-file"]);
   if (!secret_box.ok()) return Fail(secret_box.status());
   LogMasterKeys(*secret_box);
+  options.state_dir = values["state-dir"];
+  absl::StatusOr<std::string> database_url =
+      LoadDatabaseUrl(values["database"], values["database-url-file"]);
+  if (!database_url.ok()) return Fail(database_url.status());
+  options.database_url = std::move(*database_url);
   if (flags.rekey) {
     pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);  // let ^C stop it
-    return Rekey(values["state-dir"], *secret_box);
+    return Rekey(options, *secret_box);
   }
   options.listen_address = values["listen"];
-  options.state_dir = values["state-dir"];
   options.principals_file = values["principals-file"];
   options.no_auth = flags.no_auth;
   options.tls_certificate_file = values["tls-cert"];
@@ -370,7 +407,8 @@ int main(int argc, char** argv) {
   options.lever.base_urls[leverconnect::v1::ENVIRONMENT_SANDBOX] =
       values["lever-sandbox-url"];
   absl::StatusOr<std::string> pigment_key =
-      LoadPigmentKey(values["pigment-key-file"]);
+      LoadSecret(values["pigment-key-file"], "--pigment-key-file",
+                 "LEVERCONNECT_PIGMENT_KEY");
   if (!pigment_key.ok()) return Fail(pigment_key.status());
   options.runs.pigment_import_key = std::move(*pigment_key);
   options.runs.pigment_url = values["pigment-url"];

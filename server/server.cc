@@ -18,6 +18,7 @@
 #include "lib/auth/transport_policy.h"
 #include "lib/lever/lever_client.h"
 #include "lib/log/log.h"
+#include "lib/storage/stores.h"
 #include "server/connection_service.h"
 #include "server/import_run_service.h"
 #include "server/import_service.h"
@@ -164,6 +165,20 @@ absl::StatusOr<std::unique_ptr<grpc::Server>> StartHealthServer(
 
 }  // namespace
 
+absl::StatusOr<storage::Stores> OpenStores(const ServerOptions& options) {
+  storage::StoreOptions store_options;
+  store_options.database_url = options.database_url;
+  store_options.state_dir = options.state_dir;
+  store_options.budget = options.lever.budget;
+  absl::StatusOr<storage::Stores> stores = storage::OpenStores(store_options);
+  if (!stores.ok()) return stores.status();
+  log::Log(log::Severity::kInfo, "storage opened",
+           {{"backend", stores->backend},
+            {"database", stores->location},
+            {"shared_request_budget", stores->budgets != nullptr}});
+  return stores;
+}
+
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     const ServerOptions& options, crypto::SecretBox secret_box) {
   absl::Status secure = CheckSecurityOptions(options);
@@ -177,21 +192,21 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
 
   absl::Status made = MakeStateDir(options.state_dir);
   if (!made.ok()) return made;
-  absl::StatusOr<std::unique_ptr<storage::ConnectionStore>> store =
-      storage::OpenSqliteConnectionStore(
-          storage::StateDatabasePath(options.state_dir));
-  if (!store.ok()) return store.status();
+  absl::StatusOr<storage::Stores> stores = OpenStores(options);
+  if (!stores.ok()) return stores.status();
 
   std::unique_ptr<Server> server(new Server);
   server->core_ = std::make_unique<ServiceCore>(
-      std::move(*store), std::move(secret_box), http::MakeCurlHttpClient(),
-      retry::SystemClock(), options.lever);
+      std::move(stores->connections), std::move(secret_box),
+      http::MakeCurlHttpClient(), retry::SystemClock(), options.lever,
+      std::move(stores->budgets));
   server->authenticator_ = std::move(*authenticator);
   server->connection_service_ = std::make_unique<ConnectionService>(
       *server->core_, *server->authenticator_);
   server->import_service_ = std::make_unique<ImportService>(
       *server->core_, *server->authenticator_, options.max_concurrent_imports);
-  absl::Status runs = server->StartRunner(options);
+  absl::Status runs =
+      server->StartRunner(options, std::move(stores->import_runs));
   if (!runs.ok()) return runs;
 
   absl::Status listening = server->Listen(options, *credentials);
@@ -238,19 +253,17 @@ absl::Status Server::Listen(
   return absl::OkStatus();
 }
 
-absl::Status Server::StartRunner(const ServerOptions& options) {
+absl::Status Server::StartRunner(
+    const ServerOptions& options,
+    std::unique_ptr<storage::ImportRunStore> store) {
   ImportRunnerOptions runs = options.runs;
   if (runs.spool_dir.empty()) runs.spool_dir = options.state_dir + "/spool";
   if (!runs.pigment_import_key.empty()) {
     absl::Status url = pigment::ValidatePigmentBaseUrl(runs.pigment_url);
     if (!url.ok()) return url;
   }
-  absl::StatusOr<std::unique_ptr<storage::ImportRunStore>> store =
-      storage::OpenSqliteImportRunStore(
-          storage::StateDatabasePath(options.state_dir));
-  if (!store.ok()) return store.status();
-  runner_ = std::make_unique<ImportRunner>(*core_, std::move(*store),
-                                           std::move(runs));
+  runner_ =
+      std::make_unique<ImportRunner>(*core_, std::move(store), std::move(runs));
   absl::Status started = runner_->Start();
   if (!started.ok()) return started;
   import_run_service_ =

@@ -18,6 +18,8 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "lib/crypto/secret_box.h"
+#include "lib/storage/import_run_store.h"
+#include "lib/storage/stores.h"
 #include "server/caller.h"
 #include "server/import_runner.h"
 #include "server/service_core.h"
@@ -27,8 +29,13 @@ namespace leverconnect::server {
 struct ServerOptions {
   // host:port; port 0 picks a free port (see Server::port()).
   std::string listen_address = "127.0.0.1:50051";
-  // Folder of the SQLite database; created when missing.
+  // Folder of the SQLite database and of the import runs' spool files;
+  // created when missing.
   std::string state_dir = "state";
+  // A PostgreSQL connection string (see lib/storage/stores.h): connections,
+  // import runs and every API key's request budget then live in that
+  // database, shared with the other replicas. Empty: SQLite in state_dir.
+  std::string database_url;
   LeverSettings lever;
 
   // Who may call (lib/auth/principal_directory.h). Required unless
@@ -61,6 +68,11 @@ struct ServerOptions {
   // folder of `state_dir`.
   ImportRunnerOptions runs;
 };
+
+// Opens the stores `options` choose (database_url, else SQLite in
+// state_dir, which must exist) and logs where they are, never the
+// connection string.
+absl::StatusOr<storage::Stores> OpenStores(const ServerOptions& options);
 
 class Server {
  public:
@@ -96,8 +108,9 @@ class Server {
       const ServerOptions& options,
       const std::shared_ptr<grpc::ServerCredentials>& credentials);
 
-  // Opens the run store and starts the import runner and its service.
-  absl::Status StartRunner(const ServerOptions& options);
+  // Starts the import runner on `store` and its service.
+  absl::Status StartRunner(const ServerOptions& options,
+                           std::unique_ptr<storage::ImportRunStore> store);
 
   std::unique_ptr<ServiceCore> core_;
   std::unique_ptr<Authenticator> authenticator_;

@@ -70,13 +70,19 @@ bool IsConnectionId(absl::string_view id) {
 ServiceCore::ServiceCore(std::unique_ptr<storage::ConnectionStore> store,
                          crypto::SecretBox secret_box,
                          std::unique_ptr<http::HttpClient> http,
-                         retry::Clock& clock, LeverSettings lever_settings)
+                         retry::Clock& clock, LeverSettings lever_settings,
+                         std::unique_ptr<ratelimit::BudgetSource> budgets)
     : store_(std::move(store)),
       secret_box_(std::move(secret_box)),
       http_(std::move(http)),
       clock_(clock),
       lever_settings_(std::move(lever_settings)),
-      budgets_(lever_settings_.budget, clock) {}
+      budgets_(std::move(budgets)) {
+  if (budgets_ == nullptr) {
+    budgets_ = std::make_unique<ratelimit::BucketRegistry>(
+        lever_settings_.budget, clock_);
+  }
+}
 
 absl::StatusOr<std::string> ServiceCore::ParseConnectionName(
     absl::string_view name, absl::string_view field) {
@@ -104,7 +110,7 @@ std::unique_ptr<lever::LeverClient> ServiceCore::LeverWithKey(
       lever_settings_.base_urls.at(static_cast<v1::Environment>(environment));
   // One budget per key and Lever host; the table holds a digest of the
   // key, never the key.
-  options.budget = budgets_.ForKey(
+  options.budget = budgets_->ForKey(
       crypto::Sha256Hex(absl::StrCat(options.base_url, "\n", api_key)));
   options.api_key = std::move(api_key);
   options.retry = lever_settings_.retry;

@@ -36,10 +36,14 @@ struct LeverSettings {
 
 class ServiceCore {
  public:
+  // `budgets` hands out each API key's request budget; when null, a
+  // ratelimit::BucketRegistry keeps them in this process, with
+  // `lever_settings.budget`.
   ServiceCore(std::unique_ptr<storage::ConnectionStore> store,
               crypto::SecretBox secret_box,
               std::unique_ptr<http::HttpClient> http, retry::Clock& clock,
-              LeverSettings lever_settings);
+              LeverSettings lever_settings,
+              std::unique_ptr<ratelimit::BudgetSource> budgets = nullptr);
 
   storage::ConnectionStore& store() { return *store_; }
   retry::Clock& clock() { return clock_; }
@@ -71,7 +75,7 @@ class ServiceCore {
   std::unique_ptr<http::HttpClient> http_;
   retry::Clock& clock_;
   LeverSettings lever_settings_;
-  ratelimit::BucketRegistry budgets_;
+  std::unique_ptr<ratelimit::BudgetSource> budgets_;
 };
 
 // The same code and message as a gRPC status.

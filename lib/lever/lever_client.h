@@ -88,7 +88,7 @@ class LeverClient {
     absl::Duration attempt_timeout = absl::Seconds(60);
     // The request budget of the key, shared with every other client of the
     // same key; every attempt takes a token. Empty: no client-side limit.
-    std::shared_ptr<ratelimit::TokenBucket> budget;
+    std::shared_ptr<ratelimit::RequestBudget> budget;
   };
 
   // `http` and `clock` must outlive the client.

@@ -42,7 +42,7 @@ absl::StatusOr<absl::Duration> TokenBucket::Acquire(
 BucketRegistry::BucketRegistry(BucketOptions options, retry::Clock& clock)
     : options_(options), clock_(clock) {}
 
-std::shared_ptr<TokenBucket> BucketRegistry::ForKey(
+std::shared_ptr<RequestBudget> BucketRegistry::ForKey(
     absl::string_view key_fingerprint) {
   absl::MutexLock lock(&mu_);
   auto found = buckets_.find(key_fingerprint);

@@ -28,18 +28,42 @@ struct BucketOptions {
   double burst = 18;  // most tokens held at once; a little under Lever's 20
 };
 
-class TokenBucket {
+// The request budget of one API key: every request to the API takes one
+// token first. Implementations are thread-safe.
+class RequestBudget {
+ public:
+  virtual ~RequestBudget() = default;
+
+  // Takes a token and returns how long it waited for it. Fails, without
+  // taking a token, with DEADLINE_EXCEEDED when the token would come after
+  // `deadline`; fails with CANCELLED when `cancelled` (may be empty) turns
+  // true during the wait (the reserved token is not given back). Other
+  // errors (UNAVAILABLE) come from where the budget is kept.
+  virtual absl::StatusOr<absl::Duration> Acquire(
+      absl::Time deadline, const std::function<bool()>& cancelled) = 0;
+};
+
+// Hands out the budget of each API key. Thread-safe.
+class BudgetSource {
+ public:
+  virtual ~BudgetSource() = default;
+
+  // The budget of the key whose fingerprint is `key_fingerprint` (a digest,
+  // never the key itself). Every budget handed out for one fingerprint
+  // draws from the same tokens.
+  virtual std::shared_ptr<RequestBudget> ForKey(
+      absl::string_view key_fingerprint) = 0;
+};
+
+// A budget kept in this process.
+class TokenBucket : public RequestBudget {
  public:
   // The bucket starts full. `clock` must outlive the bucket.
   // REQUIRES: options.rate > 0 and options.burst >= 1.
   TokenBucket(BucketOptions options, retry::Clock& clock);
 
-  // Takes a token and returns how long it waited for it. Fails, without
-  // taking a token, with DEADLINE_EXCEEDED when the token would come after
-  // `deadline`; fails with CANCELLED when `cancelled` (may be empty) turns
-  // true during the wait (the reserved token is not given back).
   absl::StatusOr<absl::Duration> Acquire(
-      absl::Time deadline, const std::function<bool()>& cancelled);
+      absl::Time deadline, const std::function<bool()>& cancelled) override;
 
  private:
   const BucketOptions options_;
@@ -50,15 +74,14 @@ class TokenBucket {
 };
 
 // One bucket per API key, created on first use and shared by every import,
-// schema read and connection test that uses that key in this process.
-// Thread-safe.
-class BucketRegistry {
+// schema read and connection test that uses that key in this process: the
+// budget of a single replica. Thread-safe.
+class BucketRegistry : public BudgetSource {
  public:
   BucketRegistry(BucketOptions options, retry::Clock& clock);
 
-  // The bucket of the key whose fingerprint is `key_fingerprint` (a digest,
-  // never the key itself).
-  std::shared_ptr<TokenBucket> ForKey(absl::string_view key_fingerprint);
+  std::shared_ptr<RequestBudget> ForKey(
+      absl::string_view key_fingerprint) override;
 
  private:
   const BucketOptions options_;

@@ -79,6 +79,12 @@ class ConnectionStore {
                                           std::string_view sealed_api_key,
                                           std::string_view expected_etag,
                                           std::string_view new_etag) = 0;
+
+  // Checks cheaply that the database behind the store answers: OK, else
+  // UNAVAILABLE (or INTERNAL) saying why, never naming a secret. After the
+  // database comes back, the next call reconnects and succeeds. For
+  // readiness checks.
+  virtual absl::Status Ping() = 0;
 };
 
 // Opens (creating when missing) an SQLite database at `path` in WAL mode

@@ -89,6 +89,12 @@ class ImportRunStore {
 
   // Every run not finished, on any connection, oldest first.
   virtual absl::StatusOr<std::vector<StoredImportRun>> ListUnfinished() = 0;
+
+  // Checks cheaply that the database behind the store answers: OK, else
+  // UNAVAILABLE (or INTERNAL) saying why, never naming a secret. After the
+  // database comes back, the next call reconnects and succeeds. For
+  // readiness checks.
+  virtual absl::Status Ping() = 0;
 };
 
 // Opens (creating and migrating when needed) the SQLite state file at

@@ -18,6 +18,7 @@
 #include "lib/storage/connection_store.h"
 #include "lib/storage/sqlite_database.h"
 #include "lib/storage/sqlite_schema.h"
+#include "lib/storage/store_semantics.h"
 
 namespace leverconnect::storage {
 namespace {
@@ -38,15 +39,6 @@ constexpr char kUpdateConnection[] =
 constexpr char kSelectConnection[] =
     "SELECT id, display_name, environment, sealed_api_key, api_key_hint, "
     "create_time_us, update_time_us, etag FROM connections ";
-
-absl::string_view ToAbsl(std::string_view text) {
-  return absl::string_view(text.data(), text.size());
-}
-
-absl::Status NotFound(std::string_view id) {
-  return absl::NotFoundError(
-      absl::StrCat("connection '", ToAbsl(id), "' not found"));
-}
 
 void BindConnection(const StoredConnection& connection,
                     SqliteStatement& statement) {
@@ -157,32 +149,24 @@ absl::StatusOr<std::string> ReadEtag(SqliteDatabase& database,
   statement->BindText(1, id);
   absl::StatusOr<bool> row = statement->Step();
   if (!row.ok()) return row.status();
-  if (!*row) return NotFound(id);
+  if (!*row) return ConnectionNotFound(id);
   return statement->Text(0);
 }
 
 // NOT_FOUND when `id` is absent; ABORTED when `expected_etag` is set and
 // differs from the stored one.
-absl::Status CheckEtag(SqliteDatabase& database, std::string_view id,
-                       std::string_view expected_etag) {
+absl::Status CheckStoredEtag(SqliteDatabase& database, std::string_view id,
+                             std::string_view expected_etag) {
   absl::StatusOr<std::string> etag = ReadEtag(database, id);
   if (!etag.ok()) return etag.status();
-  if (expected_etag.empty() || *etag == expected_etag) {
-    return absl::OkStatus();
-  }
-  return absl::AbortedError(absl::StrCat("connection '", ToAbsl(id),
-                                         "' was changed since etag '",
-                                         ToAbsl(expected_etag), "' was read"));
+  return CheckEtag(id, *etag, expected_etag);
 }
 
 absl::Status InsertNew(SqliteDatabase& database,
                        const StoredConnection& connection,
                        std::string_view request_id) {
   absl::StatusOr<std::string> etag = ReadEtag(database, connection.id);
-  if (etag.ok()) {
-    return absl::AlreadyExistsError(
-        absl::StrCat("connection '", connection.id, "' already exists"));
-  }
+  if (etag.ok()) return ConnectionExists(connection.id);
   if (!absl::IsNotFound(etag.status())) return etag.status();
 
   absl::Status status =
@@ -273,7 +257,7 @@ absl::StatusOr<StoredConnection> SqliteConnectionStore::Get(
   absl::StatusOr<std::vector<StoredConnection>> connections =
       ReadConnections(database_, *statement);
   if (!connections.ok()) return connections.status();
-  if (connections->empty()) return NotFound(id);
+  if (connections->empty()) return ConnectionNotFound(id);
   if (absl::Status status = transaction->Commit(); !status.ok()) {
     return status;
   }
@@ -282,9 +266,8 @@ absl::StatusOr<StoredConnection> SqliteConnectionStore::Get(
 
 absl::StatusOr<ConnectionPage> SqliteConnectionStore::List(
     int page_size, std::string_view after_id, std::string_view application) {
-  if (page_size <= 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("page size must be positive, got ", page_size));
+  if (absl::Status valid = CheckPageSize(page_size); !valid.ok()) {
+    return valid;
   }
   absl::MutexLock lock(&mutex_);
   absl::StatusOr<SqliteTransaction> transaction =
@@ -307,8 +290,7 @@ absl::StatusOr<ConnectionPage> SqliteConnectionStore::List(
     return status;
   }
   ConnectionPage page;
-  page.has_more = connections->size() > static_cast<std::size_t>(page_size);
-  if (page.has_more) connections->pop_back();
+  page.has_more = DropPeekedRow(*connections, page_size);
   page.connections = std::move(*connections);
   return page;
 }
@@ -320,7 +302,8 @@ absl::Status SqliteConnectionStore::Update(const StoredConnection& connection,
       SqliteTransaction::Begin(database_, Mode::kImmediate);
   if (!transaction.ok()) return transaction.status();
 
-  absl::Status status = CheckEtag(database_, connection.id, expected_etag);
+  absl::Status status =
+      CheckStoredEtag(database_, connection.id, expected_etag);
   if (status.ok()) {
     status = WriteConnectionRow(database_, kUpdateConnection, connection);
   }
@@ -336,7 +319,7 @@ absl::Status SqliteConnectionStore::Delete(std::string_view id,
       SqliteTransaction::Begin(database_, Mode::kImmediate);
   if (!transaction.ok()) return transaction.status();
 
-  absl::Status status = CheckEtag(database_, id, expected_etag);
+  absl::Status status = CheckStoredEtag(database_, id, expected_etag);
   if (!status.ok()) return status;
   absl::StatusOr<SqliteStatement> statement =
       database_.Prepare("DELETE FROM connections WHERE id = ?1");
@@ -355,7 +338,7 @@ absl::Status SqliteConnectionStore::UpdateSealedApiKey(
       SqliteTransaction::Begin(database_, Mode::kImmediate);
   if (!transaction.ok()) return transaction.status();
 
-  absl::Status status = CheckEtag(database_, id, expected_etag);
+  absl::Status status = CheckStoredEtag(database_, id, expected_etag);
   if (!status.ok()) return status;
   absl::StatusOr<SqliteStatement> statement = database_.Prepare(
       "UPDATE connections SET sealed_api_key = ?2, etag = ?3 WHERE id = ?1");
@@ -366,6 +349,11 @@ absl::Status SqliteConnectionStore::UpdateSealedApiKey(
   status = statement->Run();
   if (status.ok()) status = transaction->Commit();
   return status;
+}
+
+absl::Status SqliteConnectionStore::Ping() {
+  absl::MutexLock lock(&mutex_);
+  return PingSqlite(database_);
 }
 
 absl::StatusOr<SqliteSettings> SqliteConnectionStore::ReadSettings() {

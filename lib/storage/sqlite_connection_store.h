@@ -54,6 +54,7 @@ class SqliteConnectionStore : public ConnectionStore {
                                   std::string_view sealed_api_key,
                                   std::string_view expected_etag,
                                   std::string_view new_etag) override;
+  absl::Status Ping() override;
 
   absl::StatusOr<SqliteSettings> ReadSettings();
 

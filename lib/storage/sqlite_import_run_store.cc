@@ -20,6 +20,7 @@
 #include "lib/storage/import_run_store.h"
 #include "lib/storage/sqlite_database.h"
 #include "lib/storage/sqlite_schema.h"
+#include "lib/storage/store_semantics.h"
 
 namespace leverconnect::storage {
 namespace {
@@ -61,13 +62,6 @@ absl::StatusOr<std::vector<StoredImportRun>> ReadRuns(
   }
 }
 
-absl::Status RunNotFound(std::string_view connection_id,
-                         std::string_view run_id) {
-  std::string message = "import \"connections/";
-  message.append(connection_id).append("/imports/").append(run_id);
-  return absl::NotFoundError(message.append("\" not found"));
-}
-
 // The run a statement binding `values` as ?1, ?2... selects, if any.
 absl::StatusOr<std::optional<StoredImportRun>> SelectOne(
     SqliteDatabase& database, const char* where,
@@ -90,7 +84,7 @@ class SqliteImportRunStore : public ImportRunStore {
 
   absl::StatusOr<CreateRunResult> Create(const StoredImportRun& run) override {
     if (run.connection_id.empty() || run.run_id.empty()) {
-      return absl::InvalidArgumentError("import run without connection or id");
+      return MissingRunKey();
     }
     absl::MutexLock lock(&mutex_);
     absl::StatusOr<SqliteTransaction> transaction =
@@ -106,10 +100,7 @@ class SqliteImportRunStore : public ImportRunStore {
     absl::StatusOr<std::optional<StoredImportRun>> taken =
         SelectOne(database_, kById, {run.connection_id, run.run_id});
     if (!taken.ok()) return taken.status();
-    if (taken->has_value()) {
-      return absl::AlreadyExistsError(
-          absl::StrCat("import id \"", run.run_id, "\" is taken"));
-    }
+    if (taken->has_value()) return RunIdTaken(run.run_id);
     absl::StatusOr<SqliteStatement> insert = database_.Prepare(
         "INSERT INTO import_runs (connection_id, run_id, application, "
         "request_id, state, finished, create_time_us, update_time_us, "
@@ -182,24 +173,10 @@ class SqliteImportRunStore : public ImportRunStore {
                                      const ImportRunFilter& filter,
                                      int page_size,
                                      std::int64_t before_sequence) override {
-    if (page_size <= 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("page size must be positive, got ", page_size));
+    if (absl::Status valid = CheckPageSize(page_size); !valid.ok()) {
+      return valid;
     }
-    // ?1 connection, ?2 before, ?3 state, ?4 application, ?5 limit, then
-    // one parameter per allowed application.
-    std::string sql = absl::StrCat(
-        kSelectRun,
-        "WHERE connection_id = ?1 AND (?2 = 0 OR seq < ?2) "
-        "AND (?3 = 0 OR state = ?3) AND (?4 = '' OR application = ?4)");
-    if (!filter.applications.empty()) {
-      absl::StrAppend(&sql, " AND application IN (");
-      for (std::size_t i = 0; i < filter.applications.size(); ++i) {
-        absl::StrAppend(&sql, i == 0 ? "" : ", ", "?", i + 6);
-      }
-      absl::StrAppend(&sql, ")");
-    }
-    absl::StrAppend(&sql, " ORDER BY seq DESC LIMIT ?5");
+    const std::string sql = RunListQuery(kSelectRun, filter, "?", "");
 
     absl::MutexLock lock(&mutex_);
     absl::StatusOr<SqliteStatement> statement = database_.Prepare(sql);
@@ -215,8 +192,7 @@ class SqliteImportRunStore : public ImportRunStore {
     absl::StatusOr<std::vector<StoredImportRun>> runs = ReadRuns(*statement);
     if (!runs.ok()) return runs.status();
     ImportRunPage page;
-    if (runs->size() > static_cast<std::size_t>(page_size)) {
-      runs->pop_back();
+    if (DropPeekedRow(*runs, page_size)) {
       page.next_before_sequence = runs->back().sequence;
     }
     page.runs = std::move(*runs);
@@ -229,6 +205,11 @@ class SqliteImportRunStore : public ImportRunStore {
         absl::StrCat(kSelectRun, "WHERE finished = 0 ORDER BY seq"));
     if (!statement.ok()) return statement.status();
     return ReadRuns(*statement);
+  }
+
+  absl::Status Ping() override {
+    absl::MutexLock lock(&mutex_);
+    return PingSqlite(database_);
   }
 
  private:

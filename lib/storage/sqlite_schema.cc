@@ -110,4 +110,8 @@ absl::StatusOr<SqliteDatabase> OpenStateDatabase(const std::string& path) {
   return database;
 }
 
+absl::Status PingSqlite(SqliteDatabase& database) {
+  return database.QueryInteger("PRAGMA user_version").status();
+}
+
 }  // namespace leverconnect::storage

@@ -20,6 +20,9 @@ inline constexpr int kSqliteSchemaVersion = 2;
 // in-memory database, for tests only.
 absl::StatusOr<SqliteDatabase> OpenStateDatabase(const std::string& path);
 
+// Reads the schema version: OK when the file still answers.
+absl::Status PingSqlite(SqliteDatabase& database);
+
 }  // namespace leverconnect::storage
 
 #endif  // LEVERCONNECT_LIB_STORAGE_SQLITE_SCHEMA_H_

@@ -16,8 +16,12 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lib/storage/postgres_database.h"
+#include "lib/storage/postgres_schema.h"
 #include "lib/storage/sqlite_connection_store.h"
 #include "lib/storage/sqlite_database.h"
+#include "lib/storage/stores.h"
+#include "tests/unit/store_backends.h"
 #include "tests/unit/temp_directory_test.h"
 
 namespace leverconnect::storage {
@@ -26,6 +30,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 std::string Message(const absl::Status& status) {
   return std::string(status.message());
@@ -66,21 +71,27 @@ std::vector<std::string> Ids(const ConnectionPage& page) {
   return ids;
 }
 
-// Each test gets a fresh directory holding its database file.
-class ConnectionStoreTest : public leverconnect::testing::TempDirectoryTest {
+// Each test gets a fresh database on each backend.
+class ConnectionStoreTest : public leverconnect::testing::StoreBackendTest {
  protected:
   void SetUp() override {
-    TempDirectoryTest::SetUp();
-    path_ = (directory_ / "connections.db").string();
-    absl::StatusOr<std::unique_ptr<ConnectionStore>> store =
-        OpenSqliteConnectionStore(path_);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
+    StoreBackendTest::SetUp();
+    if (IsSkipped()) return;
+    store_ = Open();
   }
 
   void TearDown() override {
     store_.reset();
-    TempDirectoryTest::TearDown();
+    StoreBackendTest::TearDown();
+  }
+
+  // Another store on the same database, as a restarted server or a second
+  // replica opens it.
+  std::unique_ptr<ConnectionStore> Open() {
+    absl::StatusOr<Stores> stores = OpenStores(options_);
+    EXPECT_TRUE(stores.ok()) << stores.status();
+    if (!stores.ok()) return nullptr;
+    return std::move(stores->connections);
   }
 
   void CreateOrFail(const StoredConnection& connection,
@@ -92,11 +103,27 @@ class ConnectionStoreTest : public leverconnect::testing::TempDirectoryTest {
     EXPECT_EQ(result->connection_id, connection.id);
   }
 
-  std::string path_;
   std::unique_ptr<ConnectionStore> store_;
 };
 
-TEST_F(ConnectionStoreTest, CreateThenGetReturnsEveryField) {
+INSTANTIATE_TEST_SUITE_P(Backends, ConnectionStoreTest,
+                         ::testing::Values(testing::Backend::kSqlite,
+                                           testing::Backend::kPostgres),
+                         testing::BackendName);
+
+// SQLite's own settings and file handling.
+class SqliteConnectionStoreTest
+    : public leverconnect::testing::TempDirectoryTest {
+ protected:
+  void SetUp() override {
+    TempDirectoryTest::SetUp();
+    path_ = (directory_ / "connections.db").string();
+  }
+
+  std::string path_;
+};
+
+TEST_P(ConnectionStoreTest, CreateThenGetReturnsEveryField) {
   StoredConnection connection = MakeConnection("acme-prod");
   connection.allowed_applications = {"zeta", "alpha", "middle"};
   CreateOrFail(connection);
@@ -109,7 +136,7 @@ TEST_F(ConnectionStoreTest, CreateThenGetReturnsEveryField) {
               ElementsAre("zeta", "alpha", "middle"));
 }
 
-TEST_F(ConnectionStoreTest, EmptyFieldsStayEmptyNotNull) {
+TEST_P(ConnectionStoreTest, EmptyFieldsStayEmptyNotNull) {
   StoredConnection connection = MakeConnection("bare");
   connection.display_name.clear();
   connection.sealed_api_key.clear();
@@ -122,7 +149,7 @@ TEST_F(ConnectionStoreTest, EmptyFieldsStayEmptyNotNull) {
   ExpectSameConnection(*stored, connection);
 }
 
-TEST_F(ConnectionStoreTest, RepeatedApplicationIsStoredOnce) {
+TEST_P(ConnectionStoreTest, RepeatedApplicationIsStoredOnce) {
   StoredConnection connection = MakeConnection("twice");
   connection.allowed_applications = {"b", "a", "b"};
   CreateOrFail(connection);
@@ -132,7 +159,7 @@ TEST_F(ConnectionStoreTest, RepeatedApplicationIsStoredOnce) {
   EXPECT_THAT(stored->allowed_applications, ElementsAre("b", "a"));
 }
 
-TEST_F(ConnectionStoreTest, DuplicateIdIsAlreadyExists) {
+TEST_P(ConnectionStoreTest, DuplicateIdIsAlreadyExists) {
   CreateOrFail(MakeConnection("acme-prod"));
   StoredConnection again = MakeConnection("acme-prod");
   again.display_name = "Another";
@@ -143,12 +170,12 @@ TEST_F(ConnectionStoreTest, DuplicateIdIsAlreadyExists) {
   EXPECT_EQ(store_->Get("acme-prod")->display_name, "Display acme-prod");
 }
 
-TEST_F(ConnectionStoreTest, EmptyIdIsInvalidArgument) {
+TEST_P(ConnectionStoreTest, EmptyIdIsInvalidArgument) {
   absl::StatusOr<CreateResult> result = store_->Create(MakeConnection(""), "");
   EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(ConnectionStoreTest, RepeatedRequestIdReportsTheFirstConnection) {
+TEST_P(ConnectionStoreTest, RepeatedRequestIdReportsTheFirstConnection) {
   CreateOrFail(MakeConnection("first"), "request-1");
 
   absl::StatusOr<CreateResult> repeated =
@@ -161,7 +188,7 @@ TEST_F(ConnectionStoreTest, RepeatedRequestIdReportsTheFirstConnection) {
   CreateOrFail(MakeConnection("second"), "request-2");
 }
 
-TEST_F(ConnectionStoreTest, RequestIdOutlivesItsConnection) {
+TEST_P(ConnectionStoreTest, RequestIdOutlivesItsConnection) {
   CreateOrFail(MakeConnection("first"), "request-1");
   ASSERT_TRUE(store_->Delete("first", "").ok());
 
@@ -173,7 +200,7 @@ TEST_F(ConnectionStoreTest, RequestIdOutlivesItsConnection) {
   EXPECT_EQ(store_->Get("first").status().code(), absl::StatusCode::kNotFound);
 }
 
-TEST_F(ConnectionStoreTest, FailedCreateDoesNotKeepItsRequestId) {
+TEST_P(ConnectionStoreTest, FailedCreateDoesNotKeepItsRequestId) {
   CreateOrFail(MakeConnection("taken"));
   EXPECT_EQ(
       store_->Create(MakeConnection("taken"), "request-1").status().code(),
@@ -182,13 +209,13 @@ TEST_F(ConnectionStoreTest, FailedCreateDoesNotKeepItsRequestId) {
   CreateOrFail(MakeConnection("other"), "request-1");
 }
 
-TEST_F(ConnectionStoreTest, GetUnknownIsNotFound) {
+TEST_P(ConnectionStoreTest, GetUnknownIsNotFound) {
   absl::StatusOr<StoredConnection> stored = store_->Get("missing");
   EXPECT_EQ(stored.status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(Message(stored.status()), "connection 'missing' not found");
 }
 
-TEST_F(ConnectionStoreTest, ListPagesInIdOrder) {
+TEST_P(ConnectionStoreTest, ListPagesInIdOrder) {
   std::vector<std::string> ids;
   for (int i = 0; i < 15; ++i) ids.push_back(absl::StrFormat("c%02d", i));
   std::vector<std::string> shuffled = ids;
@@ -210,7 +237,7 @@ TEST_F(ConnectionStoreTest, ListPagesInIdOrder) {
   }
 }
 
-TEST_F(ConnectionStoreTest, ListOfExactlyOnePageHasNoMore) {
+TEST_P(ConnectionStoreTest, ListOfExactlyOnePageHasNoMore) {
   for (const char* id : {"a", "b", "c"}) CreateOrFail(MakeConnection(id));
 
   absl::StatusOr<ConnectionPage> page = store_->List(3, "", "");
@@ -224,7 +251,7 @@ TEST_F(ConnectionStoreTest, ListOfExactlyOnePageHasNoMore) {
   EXPECT_FALSE(empty->has_more);
 }
 
-TEST_F(ConnectionStoreTest, ListFiltersByApplication) {
+TEST_P(ConnectionStoreTest, ListFiltersByApplication) {
   for (const char* id : {"a", "b", "c", "d"}) {
     StoredConnection connection = MakeConnection(id);
     connection.allowed_applications = {"everyone"};
@@ -251,14 +278,14 @@ TEST_F(ConnectionStoreTest, ListFiltersByApplication) {
   EXPECT_THAT(nobody->connections, IsEmpty());
 }
 
-TEST_F(ConnectionStoreTest, ListRefusesNonPositivePageSize) {
+TEST_P(ConnectionStoreTest, ListRefusesNonPositivePageSize) {
   EXPECT_EQ(store_->List(0, "", "").status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(store_->List(-1, "", "").status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(ConnectionStoreTest, UpdateWithMatchingEtagReplacesTheRow) {
+TEST_P(ConnectionStoreTest, UpdateWithMatchingEtagReplacesTheRow) {
   CreateOrFail(MakeConnection("acme"));
   StoredConnection changed = MakeConnection("acme");
   changed.display_name = "Renamed";
@@ -274,7 +301,7 @@ TEST_F(ConnectionStoreTest, UpdateWithMatchingEtagReplacesTheRow) {
   ExpectSameConnection(*stored, changed);
 }
 
-TEST_F(ConnectionStoreTest, UpdateWithStaleEtagIsAbortedAndChangesNothing) {
+TEST_P(ConnectionStoreTest, UpdateWithStaleEtagIsAbortedAndChangesNothing) {
   CreateOrFail(MakeConnection("acme"));
   StoredConnection changed = MakeConnection("acme");
   changed.display_name = "Renamed";
@@ -286,7 +313,7 @@ TEST_F(ConnectionStoreTest, UpdateWithStaleEtagIsAbortedAndChangesNothing) {
   ExpectSameConnection(*store_->Get("acme"), MakeConnection("acme"));
 }
 
-TEST_F(ConnectionStoreTest, UpdateWithoutEtagIsUnconditional) {
+TEST_P(ConnectionStoreTest, UpdateWithoutEtagIsUnconditional) {
   CreateOrFail(MakeConnection("acme"));
   StoredConnection changed = MakeConnection("acme");
   changed.display_name = "Renamed";
@@ -296,13 +323,13 @@ TEST_F(ConnectionStoreTest, UpdateWithoutEtagIsUnconditional) {
   ExpectSameConnection(*store_->Get("acme"), changed);
 }
 
-TEST_F(ConnectionStoreTest, UpdateUnknownIsNotFound) {
+TEST_P(ConnectionStoreTest, UpdateUnknownIsNotFound) {
   absl::Status status = store_->Update(MakeConnection("missing"), "");
   EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(Message(status), "connection 'missing' not found");
 }
 
-TEST_F(ConnectionStoreTest, UpdateSealedApiKeyChangesOnlyKeyAndEtag) {
+TEST_P(ConnectionStoreTest, UpdateSealedApiKeyChangesOnlyKeyAndEtag) {
   CreateOrFail(MakeConnection("acme"));
   const std::string resealed("\x00\x00\x00\x02resealed\x00", 13);
 
@@ -314,7 +341,7 @@ TEST_F(ConnectionStoreTest, UpdateSealedApiKeyChangesOnlyKeyAndEtag) {
   ExpectSameConnection(*store_->Get("acme"), expected);
 }
 
-TEST_F(ConnectionStoreTest, UpdateSealedApiKeyWithStaleEtagChangesNothing) {
+TEST_P(ConnectionStoreTest, UpdateSealedApiKeyWithStaleEtagChangesNothing) {
   CreateOrFail(MakeConnection("acme"));
 
   absl::Status status =
@@ -324,7 +351,7 @@ TEST_F(ConnectionStoreTest, UpdateSealedApiKeyWithStaleEtagChangesNothing) {
   ExpectSameConnection(*store_->Get("acme"), MakeConnection("acme"));
 }
 
-TEST_F(ConnectionStoreTest, UpdateSealedApiKeyWithoutEtagIsUnconditional) {
+TEST_P(ConnectionStoreTest, UpdateSealedApiKeyWithoutEtagIsUnconditional) {
   CreateOrFail(MakeConnection("acme"));
 
   ASSERT_TRUE(store_->UpdateSealedApiKey("acme", "other", "", "etag-2").ok());
@@ -332,7 +359,7 @@ TEST_F(ConnectionStoreTest, UpdateSealedApiKeyWithoutEtagIsUnconditional) {
   EXPECT_EQ(store_->Get("acme")->etag, "etag-2");
 }
 
-TEST_F(ConnectionStoreTest, UpdateSealedApiKeyOfUnknownIsNotFound) {
+TEST_P(ConnectionStoreTest, UpdateSealedApiKeyOfUnknownIsNotFound) {
   absl::Status status =
       store_->UpdateSealedApiKey("missing", "other", "", "etag-2");
   EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
@@ -344,7 +371,7 @@ TEST(StateDatabasePathTest, IsTheDatabaseFileInTheStateFolder) {
             "/var/lib/leverconnect/leverconnect.db");
 }
 
-TEST_F(ConnectionStoreTest, DeleteChecksEtagThenRemovesRowAndApplications) {
+TEST_P(ConnectionStoreTest, DeleteChecksEtagThenRemovesRowAndApplications) {
   CreateOrFail(MakeConnection("acme"));
 
   EXPECT_EQ(store_->Delete("acme", "etag-old").code(),
@@ -360,21 +387,19 @@ TEST_F(ConnectionStoreTest, DeleteChecksEtagThenRemovesRowAndApplications) {
   EXPECT_THAT(store_->List(10, "", "recruiting")->connections, IsEmpty());
 }
 
-TEST_F(ConnectionStoreTest, DataSurvivesReopening) {
+TEST_P(ConnectionStoreTest, DataSurvivesReopening) {
   CreateOrFail(MakeConnection("durable"), "request-1");
   store_.reset();
 
-  absl::StatusOr<std::unique_ptr<ConnectionStore>> reopened =
-      OpenSqliteConnectionStore(path_);
-  ASSERT_TRUE(reopened.ok()) << reopened.status();
-  store_ = std::move(*reopened);
+  store_ = Open();
+  ASSERT_NE(store_, nullptr);
   absl::StatusOr<StoredConnection> stored = store_->Get("durable");
   ASSERT_TRUE(stored.ok()) << stored.status();
   ExpectSameConnection(*stored, MakeConnection("durable"));
   EXPECT_FALSE(store_->Create(MakeConnection("x"), "request-1")->created);
 }
 
-TEST_F(ConnectionStoreTest, UsesWalAndFullSynchronous) {
+TEST_F(SqliteConnectionStoreTest, UsesWalAndFullSynchronous) {
   absl::StatusOr<std::unique_ptr<SqliteConnectionStore>> store =
       SqliteConnectionStore::Open(path_);
   ASSERT_TRUE(store.ok()) << store.status();
@@ -392,8 +417,7 @@ TEST_F(ConnectionStoreTest, UsesWalAndFullSynchronous) {
   EXPECT_EQ(plain->QueryText("PRAGMA journal_mode").value_or(""), "wal");
 }
 
-TEST_F(ConnectionStoreTest, NewerSchemaIsRefused) {
-  store_.reset();
+TEST_F(SqliteConnectionStoreTest, NewerSchemaIsRefused) {
   {
     absl::StatusOr<SqliteDatabase> plain = SqliteDatabase::Open(path_);
     ASSERT_TRUE(plain.ok()) << plain.status();
@@ -406,13 +430,13 @@ TEST_F(ConnectionStoreTest, NewerSchemaIsRefused) {
   EXPECT_THAT(Message(store.status()), HasSubstr("schema version 3"));
 }
 
-TEST_F(ConnectionStoreTest, UnopenablePathIsUnavailable) {
+TEST_F(SqliteConnectionStoreTest, UnopenablePathIsUnavailable) {
   absl::StatusOr<std::unique_ptr<ConnectionStore>> store =
       OpenSqliteConnectionStore((directory_ / "no/such/dir/db").string());
   EXPECT_EQ(store.status().code(), absl::StatusCode::kUnavailable);
 }
 
-TEST_F(ConnectionStoreTest, ConcurrentCreatesAllLand) {
+TEST_P(ConnectionStoreTest, ConcurrentCreatesAllLand) {
   constexpr int kThreads = 4;
   constexpr int kPerThread = 25;
   std::vector<std::thread> threads;
@@ -436,6 +460,162 @@ TEST_F(ConnectionStoreTest, ConcurrentCreatesAllLand) {
   ASSERT_TRUE(page.ok()) << page.status();
   EXPECT_EQ(page->connections.size(), std::size_t{kThreads * kPerThread});
   EXPECT_FALSE(page->has_more);
+}
+
+TEST_P(ConnectionStoreTest, AnotherStoreOnTheDatabaseSeesEveryWrite) {
+  std::unique_ptr<ConnectionStore> replica = Open();
+  ASSERT_NE(replica, nullptr);
+  CreateOrFail(MakeConnection("shared"), "request-1");
+
+  absl::StatusOr<StoredConnection> seen = replica->Get("shared");
+  ASSERT_TRUE(seen.ok()) << seen.status();
+  ExpectSameConnection(*seen, MakeConnection("shared"));
+  absl::StatusOr<CreateResult> repeated =
+      replica->Create(MakeConnection("other"), "request-1");
+  ASSERT_TRUE(repeated.ok()) << repeated.status();
+  EXPECT_FALSE(repeated->created);
+  EXPECT_EQ(repeated->connection_id, "shared");
+}
+
+TEST_P(ConnectionStoreTest, RacingCreatesWithOneRequestIdCreateOnce) {
+  constexpr int kStores = 4;
+  std::vector<std::unique_ptr<ConnectionStore>> stores;
+  for (int i = 0; i < kStores; ++i) stores.push_back(Open());
+  std::vector<absl::StatusOr<CreateResult>> results(kStores);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kStores; ++i) {
+    threads.emplace_back([&, i] {
+      results[i] = stores[i]->Create(MakeConnection(absl::StrCat("c", i)),
+                                     "same-request");
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+
+  int created = 0;
+  for (const absl::StatusOr<CreateResult>& result : results) {
+    ASSERT_TRUE(result.ok()) << result.status();
+    created += result->created ? 1 : 0;
+    EXPECT_EQ(result->connection_id, results[0]->connection_id);
+  }
+  EXPECT_EQ(created, 1);
+  EXPECT_EQ(store_->List(10, "", "")->connections.size(), 1u);
+}
+
+TEST_P(ConnectionStoreTest, IdsOrderBytewise) {
+  const std::vector<std::string> ids = {"b", "a-b", "aB", "a_b", "ab", "A"};
+  for (const std::string& id : ids) CreateOrFail(MakeConnection(id));
+  std::vector<std::string> sorted = ids;
+  std::sort(sorted.begin(), sorted.end());
+
+  absl::StatusOr<ConnectionPage> page = store_->List(100, "", "");
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_EQ(Ids(*page), sorted);
+}
+
+TEST_P(ConnectionStoreTest, PingAnswers) { EXPECT_TRUE(store_->Ping().ok()); }
+
+// What only the PostgreSQL backend has: versioned migrations shared by
+// replicas, and connections that come back after the server dropped them.
+class PostgresConnectionStoreTest : public ConnectionStoreTest {
+ protected:
+  // Runs `sql` in the test's schema.
+  absl::StatusOr<PostgresResult> Query(const std::string& sql) {
+    auto connection = PostgresConnection::Connect(options_.database_url);
+    if (!connection.ok()) return connection.status();
+    return (*connection)->Execute(sql);
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, PostgresConnectionStoreTest,
+                         ::testing::Values(testing::Backend::kPostgres),
+                         testing::BackendName);
+
+TEST_P(PostgresConnectionStoreTest, RecordsEachMigratedVersion) {
+  absl::StatusOr<PostgresResult> versions =
+      Query("SELECT version FROM schema_migrations ORDER BY version");
+  ASSERT_TRUE(versions.ok()) << versions.status();
+  ASSERT_EQ(versions->rows(), kPostgresSchemaVersion);
+  for (int row = 0; row < versions->rows(); ++row) {
+    EXPECT_EQ(versions->Integer(row, 0), row + 1);
+  }
+}
+
+TEST_P(PostgresConnectionStoreTest, ReplicasStartingTogetherMigrateOnce) {
+  store_.reset();
+  ASSERT_TRUE(Query("DROP TABLE connection_applications, connections, "
+                    "request_ids, import_runs, request_budgets, "
+                    "schema_migrations")
+                  .ok());
+  constexpr int kReplicas = 4;
+  std::vector<absl::Status> opened(kReplicas);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kReplicas; ++i) {
+    threads.emplace_back([&, i] { opened[i] = OpenStores(options_).status(); });
+  }
+  for (std::thread& thread : threads) thread.join();
+
+  for (const absl::Status& status : opened) EXPECT_TRUE(status.ok()) << status;
+  absl::StatusOr<PostgresResult> count =
+      Query("SELECT count(*) FROM schema_migrations");
+  ASSERT_TRUE(count.ok()) << count.status();
+  EXPECT_EQ(count->Integer(0, 0), kPostgresSchemaVersion);
+}
+
+TEST_P(PostgresConnectionStoreTest, NewerSchemaIsRefused) {
+  ASSERT_TRUE(
+      Query("INSERT INTO schema_migrations (version) VALUES (99)").ok());
+
+  absl::StatusOr<Stores> stores = OpenStores(options_);
+  EXPECT_EQ(stores.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(Message(stores.status()), HasSubstr("schema version 99"));
+}
+
+TEST_P(PostgresConnectionStoreTest,
+       ReconnectsAfterTheServerDroppedItsSessions) {
+  CreateOrFail(MakeConnection("before"));
+  ASSERT_TRUE(
+      Query(absl::StrCat("SELECT pg_terminate_backend(pid) FROM "
+                         "pg_stat_activity WHERE application_name = '",
+                         schema_->name(), "' AND pid <> pg_backend_pid()"))
+          .ok());
+
+  EXPECT_TRUE(store_->Ping().ok());
+  absl::StatusOr<StoredConnection> stored = store_->Get("before");
+  EXPECT_TRUE(stored.ok()) << stored.status();
+  CreateOrFail(MakeConnection("after"));
+}
+
+TEST(PostgresUrlTest, UnreachableDatabaseIsUnavailableWithoutThePassword) {
+  StoreOptions options;
+  options.database_url =
+      "postgresql://leverconnect:s3cret-pw@127.0.0.1:1/state?connect_timeout=5";
+  absl::StatusOr<Stores> stores = OpenStores(options);
+  EXPECT_EQ(stores.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(Message(stores.status()),
+              HasSubstr("127.0.0.1:1/state as leverconnect"));
+  EXPECT_THAT(Message(stores.status()), Not(HasSubstr("s3cret")));
+}
+
+TEST(PostgresUrlTest, MalformedUrlIsInvalidArgumentWithoutItsText) {
+  StoreOptions options;
+  options.database_url = "postgresql://leverconnect:s3cret%zz@db/state";
+  absl::StatusOr<Stores> stores = OpenStores(options);
+  EXPECT_EQ(stores.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(Message(stores.status()), Not(HasSubstr("s3cret")));
+
+  options.database_url = "mysql://db/state";
+  EXPECT_EQ(OpenStores(options).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(PostgresUrlTest, DescriptionLeavesThePasswordOut) {
+  EXPECT_EQ(DescribePostgresUrl("postgresql://app:pw@db.internal:6432/lc?"
+                                "sslmode=require")
+                .value_or(""),
+            "db.internal:6432/lc as app");
+  EXPECT_EQ(
+      DescribePostgresUrl("host=10.0.0.5 dbname=lc password=pw").value_or(""),
+      "10.0.0.5:5432/lc");
 }
 
 }  // namespace

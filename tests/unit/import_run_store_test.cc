@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -11,7 +12,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/storage/connection_store.h"
-#include "tests/unit/temp_directory_test.h"
+#include "lib/storage/stores.h"
+#include "tests/unit/store_backends.h"
 
 namespace leverconnect::storage {
 namespace {
@@ -19,20 +21,24 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-class ImportRunStoreTest : public testing::TempDirectoryTest {
+class ImportRunStoreTest : public testing::StoreBackendTest {
  protected:
   void SetUp() override {
-    TempDirectoryTest::SetUp();
-    path_ = StateDatabasePath(directory_.string());
+    StoreBackendTest::SetUp();
+    if (IsSkipped()) return;
     Reopen();
+  }
+
+  void TearDown() override {
+    store_.reset();
+    StoreBackendTest::TearDown();
   }
 
   void Reopen() {
     store_.reset();
-    absl::StatusOr<std::unique_ptr<ImportRunStore>> store =
-        OpenSqliteImportRunStore(path_);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
+    absl::StatusOr<Stores> stores = OpenStores(options_);
+    ASSERT_TRUE(stores.ok()) << stores.status();
+    store_ = std::move(stores->import_runs);
   }
 
   static StoredImportRun Run(std::string connection, std::string id,
@@ -56,11 +62,15 @@ class ImportRunStoreTest : public testing::TempDirectoryTest {
     return ids;
   }
 
-  std::string path_;
   std::unique_ptr<ImportRunStore> store_;
 };
 
-TEST_F(ImportRunStoreTest, CreatedRunReadsBackAfterReopen) {
+INSTANTIATE_TEST_SUITE_P(Backends, ImportRunStoreTest,
+                         ::testing::Values(testing::Backend::kSqlite,
+                                           testing::Backend::kPostgres),
+                         testing::BackendName);
+
+TEST_P(ImportRunStoreTest, CreatedRunReadsBackAfterReopen) {
   absl::StatusOr<CreateRunResult> created = store_->Create(Run("acme", "r1"));
   ASSERT_TRUE(created.ok()) << created.status();
   EXPECT_TRUE(created->created);
@@ -77,7 +87,7 @@ TEST_F(ImportRunStoreTest, CreatedRunReadsBackAfterReopen) {
   EXPECT_EQ(run->sequence, created->run.sequence);
 }
 
-TEST_F(ImportRunStoreTest, RequestIdReturnsTheFirstRunOfItsConnection) {
+TEST_P(ImportRunStoreTest, RequestIdReturnsTheFirstRunOfItsConnection) {
   ASSERT_TRUE(store_->Create(Run("acme", "r1", "hr-plan", "req-1")).ok());
   absl::StatusOr<CreateRunResult> again =
       store_->Create(Run("acme", "r2", "hr-plan", "req-1"));
@@ -108,13 +118,13 @@ TEST_F(ImportRunStoreTest, RequestIdReturnsTheFirstRunOfItsConnection) {
   EXPECT_FALSE(found->has_value());
 }
 
-TEST_F(ImportRunStoreTest, TakenRunIdIsAlreadyExists) {
+TEST_P(ImportRunStoreTest, TakenRunIdIsAlreadyExists) {
   ASSERT_TRUE(store_->Create(Run("acme", "r1")).ok());
   EXPECT_EQ(store_->Create(Run("acme", "r1")).status().code(),
             absl::StatusCode::kAlreadyExists);
 }
 
-TEST_F(ImportRunStoreTest, UpdateReplacesStateAndPayload) {
+TEST_P(ImportRunStoreTest, UpdateReplacesStateAndPayload) {
   ASSERT_TRUE(store_->Create(Run("acme", "r1")).ok());
   StoredImportRun run = Run("acme", "r1");
   run.state = 5;
@@ -136,7 +146,7 @@ TEST_F(ImportRunStoreTest, UpdateReplacesStateAndPayload) {
               HasSubstr("connections/acme/imports/nope"));
 }
 
-TEST_F(ImportRunStoreTest, ListPagesNewestFirstWithFilters) {
+TEST_P(ImportRunStoreTest, ListPagesNewestFirstWithFilters) {
   for (const char* id : {"a", "b", "c", "d", "e"}) {
     ASSERT_TRUE(store_->Create(Run("acme", id)).ok());
   }
@@ -172,7 +182,7 @@ TEST_F(ImportRunStoreTest, ListPagesNewestFirstWithFilters) {
             absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(ImportRunStoreTest, UnfinishedRunsOfEveryConnectionOldestFirst) {
+TEST_P(ImportRunStoreTest, UnfinishedRunsOfEveryConnectionOldestFirst) {
   ASSERT_TRUE(store_->Create(Run("acme", "a")).ok());
   ASSERT_TRUE(store_->Create(Run("globex", "b")).ok());
   ASSERT_TRUE(store_->Create(Run("acme", "c")).ok());
@@ -188,13 +198,42 @@ TEST_F(ImportRunStoreTest, UnfinishedRunsOfEveryConnectionOldestFirst) {
   EXPECT_THAT(ids, ElementsAre("b", "c"));
 }
 
-TEST_F(ImportRunStoreTest, SharesTheStateFileWithConnections) {
-  absl::StatusOr<std::unique_ptr<ConnectionStore>> connections =
-      OpenSqliteConnectionStore(path_);
-  ASSERT_TRUE(connections.ok()) << connections.status();
+TEST_P(ImportRunStoreTest, SharesTheDatabaseWithConnections) {
+  absl::StatusOr<Stores> stores = OpenStores(options_);
+  ASSERT_TRUE(stores.ok()) << stores.status();
   ASSERT_TRUE(store_->Create(Run("acme", "r1")).ok());
   EXPECT_TRUE(store_->Get("acme", "r1").ok());
+  EXPECT_TRUE(stores->import_runs->Get("acme", "r1").ok());
 }
+
+TEST_P(ImportRunStoreTest, RacingCreatesWithOneRequestIdCreateOnce) {
+  constexpr int kStores = 4;
+  std::vector<std::unique_ptr<ImportRunStore>> stores;
+  for (int i = 0; i < kStores; ++i) {
+    absl::StatusOr<Stores> opened = OpenStores(options_);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    stores.push_back(std::move(opened->import_runs));
+  }
+  std::vector<absl::StatusOr<CreateRunResult>> results(kStores);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kStores; ++i) {
+    threads.emplace_back([&, i] {
+      results[i] = stores[i]->Create(
+          Run("acme", "r" + std::to_string(i), "hr-plan", "req-1"));
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+
+  int created = 0;
+  for (const absl::StatusOr<CreateRunResult>& result : results) {
+    ASSERT_TRUE(result.ok()) << result.status();
+    created += result->created ? 1 : 0;
+    EXPECT_EQ(result->run.run_id, results[0]->run.run_id);
+  }
+  EXPECT_EQ(created, 1);
+}
+
+TEST_P(ImportRunStoreTest, PingAnswers) { EXPECT_TRUE(store_->Ping().ok()); }
 
 }  // namespace
 }  // namespace leverconnect::storage

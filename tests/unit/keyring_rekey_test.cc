@@ -87,6 +87,7 @@ class InterferingStore : public ConnectionStore {
     return store_.UpdateSealedApiKey(id, sealed_api_key, expected_etag,
                                      new_etag);
   }
+  absl::Status Ping() override { return store_.Ping(); }
 
  private:
   ConnectionStore& store_;

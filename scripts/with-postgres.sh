@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Runs a command beside a throwaway PostgreSQL cluster, then removes it.
+#   scripts/with-postgres.sh COMMAND [ARG...]
+# The cluster lives in a temporary folder, listens on 127.0.0.1 only (and
+# on a Unix socket in that folder), on a free port, and trusts local
+# connections; the command finds it in LEVERCONNECT_TEST_POSTGRES_URL.
+# As root, the cluster runs as the unprivileged user "nobody", since
+# PostgreSQL refuses to run as root. It is made for tests: fsync is off.
+set -euo pipefail
+
+bin=${POSTGRES_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
+if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
+  echo "with-postgres: PostgreSQL server binaries not found (apt-get install postgresql)" >&2
+  exit 1
+fi
+
+as_owner=()
+if [ "$(id -u)" = 0 ]; then as_owner=(setpriv --reuid=nobody --regid=nogroup --clear-groups --); fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/leverconnect-pg.XXXXXX")
+chmod 700 "$work"
+if ((${#as_owner[@]})); then chown nobody:nogroup "$work"; fi
+data=$work/data
+started=""
+
+stop() {
+  if [ -n "$started" ]; then
+    "${as_owner[@]}" "$bin/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
+
+(cd "$work" && "${as_owner[@]}" "$bin/initdb" -D "$data" -U postgres \
+  --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$work/initdb.log" 2>&1) || {
+  cat "$work/initdb.log" >&2
+  exit 1
+}
+
+# A free port: try random ones until the server binds one.
+for _ in $(seq 20); do
+  port=$((20000 + RANDOM % 30000))
+  if (cd "$work" && "${as_owner[@]}" "$bin/pg_ctl" -D "$data" -l "$work/server.log" -w -t 30 \
+      -o "-c listen_addresses=127.0.0.1 -p $port -k $work -c fsync=off -c full_page_writes=off -c max_connections=200" \
+      start >/dev/null 2>&1); then
+    started=1
+    break
+  fi
+  "${as_owner[@]}" "$bin/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
+done
+if [ -z "$started" ]; then
+  echo "with-postgres: PostgreSQL did not start; its log:" >&2
+  cat "$work/server.log" >&2 || true
+  exit 1
+fi
+
+"$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -q -v ON_ERROR_STOP=1 \
+  -c "CREATE DATABASE leverconnect_test" >/dev/null
+export LEVERCONNECT_TEST_POSTGRES_URL="postgresql://postgres@127.0.0.1:$port/leverconnect_test?sslmode=disable"
+echo "with-postgres: PostgreSQL on 127.0.0.1:$port" >&2
+"$@"
