@@ -79,6 +79,11 @@ class ConnectionStore {
                                           std::string_view sealed_api_key,
                                           std::string_view expected_etag,
                                           std::string_view new_etag) = 0;
+
+  // Whether the database answers a trivial query now: OK, or UNAVAILABLE
+  // (or INTERNAL) saying what failed. Cheap enough to call every few
+  // seconds; readiness checks use it.
+  virtual absl::Status Ping() = 0;
 };
 
 // Opens (creating when missing) an SQLite database at `path` in WAL mode

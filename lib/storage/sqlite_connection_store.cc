@@ -368,6 +368,19 @@ absl::Status SqliteConnectionStore::UpdateSealedApiKey(
   return status;
 }
 
+absl::Status SqliteConnectionStore::Ping() {
+  absl::MutexLock lock(&mutex_);
+  absl::StatusOr<std::int64_t> answer = database_.QueryInteger(
+      "SELECT count(*) FROM (SELECT 1 FROM connections "
+      "LIMIT 1)");
+  if (!answer.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("the connection database does not answer: ",
+                     answer.status().message()));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<SqliteSettings> SqliteConnectionStore::ReadSettings() {
   absl::MutexLock lock(&mutex_);
   SqliteSettings settings;

@@ -54,6 +54,8 @@ class SqliteConnectionStore : public ConnectionStore {
                                   std::string_view sealed_api_key,
                                   std::string_view expected_etag,
                                   std::string_view new_etag) override;
+  // Reads the connections table (at most one row).
+  absl::Status Ping() override;
 
   absl::StatusOr<SqliteSettings> ReadSettings();
 

@@ -339,6 +339,22 @@ TEST_F(ConnectionStoreTest, UpdateSealedApiKeyOfUnknownIsNotFound) {
   EXPECT_EQ(Message(status), "connection 'missing' not found");
 }
 
+TEST_F(ConnectionStoreTest, PingAnswersWhileTheDatabaseIsThere) {
+  EXPECT_TRUE(store_->Ping().ok());
+  CreateOrFail(MakeConnection("acme"));
+  EXPECT_TRUE(store_->Ping().ok());
+}
+
+TEST_F(ConnectionStoreTest, PingIsUnavailableWhenTheTableIsGone) {
+  absl::StatusOr<SqliteDatabase> other = SqliteDatabase::Open(path_);
+  ASSERT_TRUE(other.ok()) << other.status();
+  ASSERT_TRUE(other->Execute("ALTER TABLE connections RENAME TO gone").ok());
+
+  absl::Status status = store_->Ping();
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(Message(status), HasSubstr("does not answer"));
+}
+
 TEST(StateDatabasePathTest, IsTheDatabaseFileInTheStateFolder) {
   EXPECT_EQ(StateDatabasePath("/var/lib/leverconnect"),
             "/var/lib/leverconnect/leverconnect.db");
