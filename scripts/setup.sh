@@ -12,7 +12,7 @@ packages=(
   build-essential cmake ninja-build pkg-config ca-certificates
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
   libabsl-dev libcurl4-openssl-dev rapidjson-dev libsqlite3-dev libssl-dev
-  libcpp-httplib-dev libgtest-dev libgmock-dev
+  libcpp-httplib-dev prometheus-cpp-dev libgtest-dev libgmock-dev
 )
 
 missing=()
