@@ -31,7 +31,7 @@ class Registry;
 
 namespace leverconnect::metrics {
 
-// The registry every metric below lives in, for an exposer to collect.
+// The registry every metric below lives in, each family registered.
 std::shared_ptr<prometheus::Registry> ProcessRegistry();
 
 // One finished gRPC call of `method` ("StreamRequisitions").

@@ -1,28 +1,31 @@
-// An HTTP listener that serves metrics::ProcessRegistry() at /metrics in
-// Prometheus' text format, on threads of its own (prometheus-cpp's
-// exposer). Plaintext and without authentication: the metrics hold counts,
-// never a secret.
+// An HTTP listener that serves metrics::TextExposition() at /metrics in
+// Prometheus' text format, on threads of its own. Plaintext and without
+// authentication: the metrics hold counts, never a secret. Each answer
+// closes its connection, so that stopping never waits for an idle
+// scraper.
 #ifndef LEVERCONNECT_LIB_METRICS_METRICS_ENDPOINT_H_
 #define LEVERCONNECT_LIB_METRICS_METRICS_ENDPOINT_H_
 
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/status/statusor.h"
 
-namespace prometheus {
-class Exposer;
-}  // namespace prometheus
+namespace httplib {
+class Server;
+}  // namespace httplib
 
 namespace leverconnect::metrics {
 
 class MetricsEndpoint {
  public:
-  // Listens on `address`, "HOST:PORT" (port 0 picks a free port);
-  // UNAVAILABLE naming the address when it cannot.
+  // Listens on `address`, "HOST:PORT" (port 0 picks a free port; an IPv6
+  // host in brackets); UNAVAILABLE naming the address when it cannot.
   static absl::StatusOr<std::unique_ptr<MetricsEndpoint>> Start(
       const std::string& address);
 
+  // Stops listening and waits for answers in progress.
   ~MetricsEndpoint();
 
   MetricsEndpoint(const MetricsEndpoint&) = delete;
@@ -32,9 +35,10 @@ class MetricsEndpoint {
   int port() const { return port_; }
 
  private:
-  MetricsEndpoint() = default;
+  MetricsEndpoint();
 
-  std::unique_ptr<prometheus::Exposer> exposer_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread listener_;
   int port_ = 0;
 };
 
