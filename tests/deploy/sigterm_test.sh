@@ -6,7 +6,9 @@
 #
 # fake-lever answers each request after 300 ms and pages hold 10 rows, so
 # the import is mid-stream for seconds; the first CSV record, read from a
-# FIFO, says when it is.
+# FIFO, says when it is. Every line the server logged, gRPC's own
+# included, must be a JSON object starting with time, severity and
+# message.
 set -euo pipefail
 
 build_dir=${BUILD_DIR:?BUILD_DIR names the build folder}
@@ -99,6 +101,11 @@ fi
 if ! grep -q '"message":"server stopped"' "$work/server.log"; then
   echo "sigterm_test: no \"server stopped\" line; the server's log:" >&2
   cat "$work/server.log" >&2
+  failed=1
+fi
+if grep -vqE '^\{"time":"[0-9T:.-]+Z","severity":"(DEBUG|INFO|WARNING|ERROR)","message":"([^"\\]|\\.)*"[,}]' "$work/server.log"; then
+  echo "sigterm_test: log lines without time, severity and message:" >&2
+  grep -vE '^\{"time":"[0-9T:.-]+Z","severity":"(DEBUG|INFO|WARNING|ERROR)","message":"([^"\\]|\\.)*"[,}]' "$work/server.log" >&2
   failed=1
 fi
 exit "$failed"
