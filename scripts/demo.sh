@@ -28,30 +28,8 @@ if [ ! -f "$requisitions" ]; then
   users_note=""
 fi
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-# Waits for a server to write its port file; fails if the process died.
-wait_for_port() {
-  local file=$1 pid=$2 log=$3
-  for _ in $(seq 200); do
-    if [ -s "$file" ]; then cat "$file"; return 0; fi
-    if ! kill -0 "$pid" 2>/dev/null; then
-      echo "demo: a server exited early; its log:" >&2
-      cat "$log" >&2
-      return 1
-    fi
-    sleep 0.05
-  done
-  echo "demo: timed out waiting for $file" >&2
-  return 1
-}
+script_name=demo
+source "$root/scripts/background_servers.sh"
 
 api_key="demo_$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 (umask 077 && head -c 32 /dev/urandom > "$work/master.key")
