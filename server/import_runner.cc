@@ -27,6 +27,7 @@
 #include "lib/importer/requisition_import.h"
 #include "lib/log/log.h"
 #include "lib/mapping/requisition_schema.h"
+#include "lib/metrics/metrics.h"
 
 namespace leverconnect::server {
 namespace {
@@ -203,6 +204,12 @@ absl::string_view StateWord(v1::ImportRunState state) {
   }
 }
 
+// The state as a metrics label: "queued", "succeeded_with_skipped_rows".
+std::string MetricState(v1::ImportRunState state) {
+  return absl::AsciiStrToLower(
+      absl::StripPrefix(v1::ImportRunState_Name(state), "IMPORT_RUN_STATE_"));
+}
+
 // Why a run that was `state` when the server stopped is over.
 v1::ImportRunError Interrupted(const v1::ImportRun& run) {
   std::string message = absl::StrCat("the server stopped while the run was ",
@@ -318,6 +325,7 @@ class ImportRunner::Execution : public importer::RowSink {
     }
     rows_ += batch.rows_size();
     ++pages_;
+    metrics::CountRowsImported("import_run", batch.rows_size());
     if (!Write()) return false;
     const absl::Time now = runner_.core_.clock().Now();
     if (now - last_publish_ >= runner_.options_.publish_interval) {
@@ -414,6 +422,7 @@ absl::Status ImportRunner::Start() {
     *run.mutable_update_time() = run.end_time();
     absl::Status status = Store(run);
     if (!status.ok()) return status;
+    metrics::MoveImportRun("", MetricState(run.state()), true);
     log::Log(log::Severity::kWarning, "import run interrupted",
              {{"import", run.name()}});
   }
@@ -529,6 +538,7 @@ absl::StatusOr<v1::ImportRun> ImportRunner::Queue(
   absl::MutexLock lock(&mu_);
   active_[run.name()] = active;
   queue_.push_back(active);
+  metrics::MoveImportRun("", MetricState(run.state()), false);
   log::Log(log::Severity::kInfo, "import run queued",
            {{"import", run.name()},
             {"application", run.application()},
@@ -669,6 +679,10 @@ void ImportRunner::Publish(ActiveRun& active, v1::ImportRun run, bool store) {
   const bool finished = IsFinished(run.state());
   if (store || finished) Store(run).IgnoreError();  // Store logs failures
   absl::MutexLock lock(&mu_);
+  if (active.run.state() != run.state()) {
+    metrics::MoveImportRun(MetricState(active.run.state()),
+                           MetricState(run.state()), finished);
+  }
   active.run = run;
   Notify(run);
   if (finished) active_.erase(run.name());
@@ -834,6 +848,8 @@ void ImportRunner::Execute(std::shared_ptr<ActiveRun> active) {
     absl::MutexLock lock(&mu_);
     if (!active->cancel && !active->stop) {
       run.set_state(v1::IMPORT_RUN_STATE_PUSHING);
+      metrics::MoveImportRun(MetricState(active->run.state()),
+                             MetricState(run.state()), false);
       active->run.set_state(v1::IMPORT_RUN_STATE_PUSHING);  // Cancel sees it
     }
   }

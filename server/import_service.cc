@@ -10,6 +10,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "lib/importer/requisition_import.h"
 #include "lib/log/log.h"
+#include "lib/metrics/metrics.h"
 #include "server/rpc_log.h"
 
 namespace leverconnect::server {
@@ -17,6 +18,12 @@ namespace {
 
 // Messages the worker may read ahead of the client.
 constexpr std::size_t kQueuedMessages = 4;
+
+// What a stream that the server's shutdown cut short ends with: callers
+// may start the import again, on another replica.
+absl::Status ShuttingDown() {
+  return absl::UnavailableError("server shutting down; retry");
+}
 
 std::int64_t ToMilliseconds(const google::protobuf::Duration& duration) {
   return google::protobuf::util::TimeUtil::DurationToMilliseconds(duration);
@@ -48,9 +55,11 @@ class RequisitionStream
   RequisitionStream(ServiceCore& core, const Authenticator& authenticator,
                     grpc::CallbackServerContext* context,
                     const v1::StreamRequisitionsRequest& request,
-                    std::atomic<int>& running, int max_running)
+                    std::atomic<int>& running, int max_running,
+                    const std::atomic<bool>& draining)
       : running_(running),
         max_running_(max_running),
+        draining_(draining),
         core_(core),
         context_(context),
         request_(request),
@@ -69,6 +78,7 @@ class RequisitionStream
 
   bool OnBatch(v1::RowBatch batch) override {
     rows_ += batch.rows_size();
+    metrics::CountRowsImported("stream", batch.rows_size());
     v1::StreamRequisitionsResponse message;
     *message.mutable_batch() = std::move(batch);
     return Enqueue(std::move(message));
@@ -108,6 +118,7 @@ class RequisitionStream
     absl::Status admitted =
         AdmitCall(principal_, auth::Method::kStreamRequisitions);
     if (!admitted.ok()) return admitted;
+    if (draining_) return ShuttingDown();
     if (running_.fetch_add(1) >= max_running_) {
       running_.fetch_sub(1);
       return absl::ResourceExhaustedError(
@@ -135,12 +146,13 @@ class RequisitionStream
                            request_.columns().end());
     options.page_size = request_.page_size();
     options.read_mode = request_.read_mode();
-    const lever::CallContext call =
-        CallContextFor(*context_, [this] { return Stopped(); });
+    const lever::CallContext call = CallContextFor(
+        *context_, [this] { return Stopped() || draining_.load(); });
     absl::StatusOr<v1::ImportSummary> summary = importer::RunRequisitionImport(
         **lever, options, *this, call, core_.clock());
     if (!summary.ok()) {
       if (Stopped()) return absl::CancelledError("the call was cancelled");
+      if (draining_) return ShuttingDown();
       return summary.status();
     }
     LogSummary(*summary);
@@ -210,6 +222,7 @@ class RequisitionStream
 
   std::atomic<int>& running_;  // imports running in the server
   const int max_running_;
+  const std::atomic<bool>& draining_;  // the server is shutting down
   ServiceCore& core_;
   grpc::CallbackServerContext* context_;
   const v1::StreamRequisitionsRequest& request_;
@@ -261,7 +274,7 @@ ImportService::StreamRequisitions(
     grpc::CallbackServerContext* context,
     const v1::StreamRequisitionsRequest* request) {
   return new RequisitionStream(core_, authenticator_, context, *request,
-                               running_imports_, max_imports_);
+                               running_imports_, max_imports_, draining_);
 }
 
 }  // namespace leverconnect::server

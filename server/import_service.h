@@ -2,7 +2,8 @@
 // thread while Lever answers. StreamRequisitions is a callback reactor with
 // exactly one write in flight; Lever is read on a worker thread per stream,
 // which waits while the client is slow (a small queue of messages sits
-// between the two), and stops at cancellation or the call's deadline.
+// between the two), and stops at cancellation, the call's deadline or the
+// server's shutdown (see Drain).
 // Every call is authenticated and authorized first (see server/caller.h):
 // a member imports only for one of its own applications, through a
 // connection granted to it.
@@ -36,11 +37,17 @@ class ImportService final
       grpc::CallbackServerContext* context,
       const v1::StreamRequisitionsRequest* request) override;
 
+  // For the server's shutdown: streams running stop reading Lever at the
+  // next page boundary, send the batches they hold, and end UNAVAILABLE
+  // "server shutting down; retry"; new streams end so at once.
+  void Drain() { draining_ = true; }
+
  private:
   ServiceCore& core_;
   const Authenticator& authenticator_;
   const int max_imports_;
   std::atomic<int> running_imports_{0};
+  std::atomic<bool> draining_{false};
 };
 
 }  // namespace leverconnect::server

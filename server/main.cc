@@ -106,9 +106,12 @@ Flags:
                                refused with RESOURCE_EXHAUSTED (default 100)
   --pigment-max-wait DURATION  how long a run waits for Pigment to finish
                                its import, e.g. 30m (default 30m)
+  --metrics-listen HOST:PORT   serve Prometheus metrics over plain HTTP at
+                               http://HOST:PORT/metrics (default: none)
   --log-level LEVEL            debug, info, warning or error (default info)
   --shutdown-grace DURATION    how long running calls may finish after
-                               SIGTERM, e.g. 20s (default 20s)
+                               SIGTERM, e.g. 20s (default 20s); keep it
+                               shorter than the pod's termination grace
   --help                       print this text
 )";
 
@@ -126,6 +129,7 @@ struct Flags {
       {"tls-key", ""},
       {"client-ca", ""},
       {"health-listen", ""},
+      {"metrics-listen", ""},
       {"lever-production-url", "https://api.lever.co/v1"},
       {"lever-sandbox-url", "https://api.sandbox.lever.co/v1"},
       {"max-imports", "64"},
@@ -402,6 +406,10 @@ int main(int argc, char** argv) {
   options.client_ca_file = values["client-ca"];
   options.allow_plaintext = flags.allow_plaintext;
   options.health_listen_address = values["health-listen"];
+  options.metrics_listen_address = values["metrics-listen"];
+  options.master_key_file = values["master-keyring-file"].empty()
+                                ? values["master-key-file"]
+                                : values["master-keyring-file"];
   options.lever.base_urls[leverconnect::v1::ENVIRONMENT_PRODUCTION] =
       values["lever-production-url"];
   options.lever.base_urls[leverconnect::v1::ENVIRONMENT_SANDBOX] =

@@ -3,6 +3,7 @@
 #include "absl/status/status.h"
 #include "absl/time/clock.h"
 #include "lib/log/log.h"
+#include "lib/metrics/metrics.h"
 #include "server/service_core.h"
 
 namespace leverconnect::server {
@@ -25,6 +26,8 @@ RpcLog::RpcLog(absl::string_view method)
     : method_(method), caller_("(unauthenticated)"), start_(absl::Now()) {}
 
 grpc::Status RpcLog::Finish(const absl::Status& status) {
+  const absl::Duration elapsed = absl::Now() - start_;
+  metrics::CountRpc(method_, status.code(), elapsed);
   log::Severity severity = log::Severity::kInfo;
   if (status.code() == absl::StatusCode::kInternal ||
       status.code() == absl::StatusCode::kUnknown ||
@@ -40,7 +43,7 @@ grpc::Status RpcLog::Finish(const absl::Status& status) {
             {"rows", rows_},
             {"code", absl::StatusCodeToString(status.code())},
             {"detail", status.message()},
-            {"elapsed_ms", absl::ToInt64Milliseconds(absl::Now() - start_)}});
+            {"elapsed_ms", absl::ToInt64Milliseconds(elapsed)}});
   if (IsAudited(method_)) Audit(absl::StatusCodeToString(status.code()));
   return ToGrpcStatus(status);
 }

@@ -1,5 +1,6 @@
 // One JSON log line per finished RPC: method, caller, connection, rows,
-// status code and message, elapsed milliseconds; and an audit line for
+// status code and message, elapsed milliseconds, also counted in the
+// gRPC metrics (lib/metrics/metrics.h); and an audit line for
 // every connection change and every import, started or refused. Never a
 // secret: callers put only principal ids, resource names and counts here.
 #ifndef LEVERCONNECT_SERVER_RPC_LOG_H_

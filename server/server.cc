@@ -4,8 +4,10 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
 #include <utility>
+#include <vector>
 
 #include <sys/stat.h>
 
@@ -42,11 +44,13 @@ absl::Status MakeStateDir(const std::string& path) {
       "cannot create the state directory ", path, ": ", std::strerror(errno)));
 }
 
-void SetHealth(grpc::Server* server, bool serving) {
+// Sets the health checking status of `services` on `server`, if any.
+void SetHealth(grpc::Server* server,
+               std::initializer_list<const char*> services, bool serving) {
   if (server == nullptr) return;
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
   if (health == nullptr) return;
-  for (const char* service : {"", "liveness", "readiness"}) {
+  for (const char* service : services) {
     health->SetServingStatus(service, serving);
   }
 }
@@ -209,9 +213,44 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       server->StartRunner(options, std::move(stores->import_runs));
   if (!runs.ok()) return runs;
 
+  if (!options.metrics_listen_address.empty()) {
+    absl::StatusOr<std::unique_ptr<metrics::MetricsEndpoint>> endpoint =
+        metrics::MetricsEndpoint::Start(options.metrics_listen_address);
+    if (!endpoint.ok()) return endpoint.status();
+    server->metrics_ = std::move(*endpoint);
+  }
   absl::Status listening = server->Listen(options, *credentials);
   if (!listening.ok()) return listening;
+  server->StartHealthMonitor(options);
   return server;
+}
+
+void Server::StartHealthMonitor(const ServerOptions& options) {
+  std::vector<ReadinessCheck> checks;
+  ServiceCore* core = core_.get();
+  checks.push_back({"store", options.store_check
+                                 ? options.store_check
+                                 : [core] { return core->store().Ping(); }});
+  if (!options.master_key_file.empty()) {
+    const std::string path = options.master_key_file;
+    checks.push_back(
+        {"master_keyring", [path] { return CheckFileReadable(path); }});
+  }
+  health_ = std::make_unique<HealthMonitor>(
+      std::move(checks), [this](bool ready) { PublishReadiness(ready); },
+      retry::SystemClock(), options.readiness_interval);
+  health_->CheckNow().IgnoreError();  // logged and published
+  health_->Start();
+}
+
+void Server::PublishReadiness(bool ready) {
+  SetHealth(server_.get(), {"", "readiness"}, ready);
+  SetHealth(health_server_.get(), {"", "readiness"}, ready);
+}
+
+absl::Status Server::CheckReadiness() {
+  if (health_ == nullptr) return absl::UnavailableError("not started");
+  return health_->CheckNow();
 }
 
 absl::Status Server::Listen(
@@ -242,14 +281,18 @@ absl::Status Server::Listen(
     health_server_ = std::move(*health);
   }
 
-  SetHealth(server_.get(), true);
-  SetHealth(health_server_.get(), true);
+  // Readiness waits for the first checks (StartHealthMonitor).
+  for (grpc::Server* server : {server_.get(), health_server_.get()}) {
+    SetHealth(server, {"liveness"}, true);
+    SetHealth(server, {"", "readiness"}, false);
+  }
   log::Log(log::Severity::kInfo, "server listening",
            {{"address", options.listen_address},
             {"port", port_},
             {"tls", !options.tls_certificate_file.empty()},
             {"mutual_tls", !options.client_ca_file.empty()},
-            {"health_port", health_port_}});
+            {"health_port", health_port_},
+            {"metrics_port", metrics_port()}});
   return absl::OkStatus();
 }
 
@@ -279,18 +322,24 @@ Server::~Server() {
 void Server::Shutdown(absl::Duration grace) {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
-  SetHealth(server_.get(), false);
-  SetHealth(health_server_.get(), false);
+  const absl::Time start = absl::Now();
+  if (health_ != nullptr) {
+    health_->Drain();
+  } else {
+    PublishReadiness(false);
+  }
   log::Log(log::Severity::kInfo, "server shutting down",
            {{"grace_ms", absl::ToInt64Milliseconds(grace)}});
+  import_service_->Drain();
   runner_->Stop();
-  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  server_->Shutdown(absl::ToChronoTime(start + grace));
   server_->Wait();
   if (health_server_ != nullptr) {
     health_server_->Shutdown(absl::ToChronoTime(absl::Now()));
     health_server_->Wait();
   }
-  log::Log(log::Severity::kInfo, "server stopped");
+  log::Log(log::Severity::kInfo, "server stopped",
+           {{"elapsed_ms", absl::ToInt64Milliseconds(absl::Now() - start)}});
 }
 
 void Server::Wait() { server_->Wait(); }

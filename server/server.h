@@ -1,6 +1,11 @@
 // The leverconnect gRPC server: ConnectionService, ImportService and
 // ImportRunService, gRPC health checking ("", "liveness", "readiness") and
-// reflection.
+// reflection, and optionally Prometheus metrics over HTTP.
+//
+// Health: "liveness" is SERVING for as long as the process answers;
+// "readiness" (and "") only while the store answers, the master key file
+// can be read and the server is not shutting down, as checked every
+// `readiness_interval` (see server/health_monitor.h).
 //
 // Callers of the two services authenticate with a bearer token or, under
 // mutual TLS, a client certificate, as the principals file says (see
@@ -10,6 +15,7 @@
 #ifndef LEVERCONNECT_SERVER_SERVER_H_
 #define LEVERCONNECT_SERVER_SERVER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -20,8 +26,11 @@
 #include "lib/crypto/secret_box.h"
 #include "lib/storage/import_run_store.h"
 #include "lib/storage/stores.h"
+#include "lib/metrics/metrics_endpoint.h"
 #include "server/caller.h"
+#include "server/health_monitor.h"
 #include "server/import_runner.h"
+#include "server/import_service.h"
 #include "server/service_core.h"
 
 namespace leverconnect::server {
@@ -67,6 +76,20 @@ struct ServerOptions {
   // Import runs into Pigment. `runs.spool_dir`, when empty, is the "spool"
   // folder of `state_dir`.
   ImportRunnerOptions runs;
+
+  // host:port of the HTTP listener serving Prometheus metrics at /metrics;
+  // empty for none.
+  std::string metrics_listen_address;
+
+  // Readiness. `store_check` tells whether the store answers; empty means
+  // Ping of the connection store.
+  std::function<absl::Status()> store_check;
+  // The master key or keyring file: readiness is off while it cannot be
+  // read (for example a Secret unmounted). Empty when the key came from
+  // the environment.
+  std::string master_key_file;
+  // How often the readiness checks run.
+  absl::Duration readiness_interval = absl::Seconds(2);
 };
 
 // Opens the stores `options` choose (database_url, else SQLite in
@@ -90,9 +113,20 @@ class Server {
   // The bound port of the health listener; 0 when there is none.
   int health_port() const { return health_port_; }
 
-  // Marks health NOT_SERVING, ends import runs in progress as interrupted,
-  // stops accepting calls, cancels calls still running after `grace`, and
-  // returns when all have ended.
+  // The bound port of the metrics listener; 0 when there is none.
+  int metrics_port() const {
+    return metrics_ == nullptr ? 0 : metrics_->port();
+  }
+
+  // Runs the readiness checks now (as the background thread does every
+  // `readiness_interval`) and publishes the outcome; OK when ready.
+  absl::Status CheckReadiness();
+
+  // Marks readiness NOT_SERVING at once; makes running StreamRequisitions
+  // calls stop at their next page and end UNAVAILABLE "server shutting
+  // down; retry" (new ones too); ends import runs in progress as
+  // interrupted; stops accepting calls; cancels calls still running after
+  // `grace`; and returns when all have ended.
   void Shutdown(absl::Duration grace);
 
   // Blocks until Shutdown has completed.
@@ -112,14 +146,23 @@ class Server {
   absl::Status StartRunner(const ServerOptions& options,
                            std::unique_ptr<storage::ImportRunStore> store);
 
+  // Runs the readiness checks once, publishes them, and starts the thread
+  // that repeats them.
+  void StartHealthMonitor(const ServerOptions& options);
+
+  // Publishes `ready` as the status of "" and "readiness".
+  void PublishReadiness(bool ready);
+
   std::unique_ptr<ServiceCore> core_;
   std::unique_ptr<Authenticator> authenticator_;
   std::unique_ptr<grpc::Service> connection_service_;
-  std::unique_ptr<grpc::Service> import_service_;
+  std::unique_ptr<ImportService> import_service_;
   std::unique_ptr<ImportRunner> runner_;
   std::unique_ptr<grpc::Service> import_run_service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<grpc::Server> health_server_;
+  std::unique_ptr<HealthMonitor> health_;
+  std::unique_ptr<metrics::MetricsEndpoint> metrics_;
   int port_ = 0;
   int health_port_ = 0;
   bool shut_down_ = false;

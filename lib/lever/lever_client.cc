@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/http/excerpt.h"
 #include "lib/http/url.h"
+#include "lib/metrics/metrics.h"
 #include "lib/retry/retry_wait.h"
 #include "rapidjson/error/en.h"
 
@@ -137,6 +138,7 @@ absl::StatusOr<absl::Duration> LeverClient::AwaitTurn(
       return absl::Status(waited.status().code(),
                           absl::StrCat(what, ": ", waited.status().message()));
     }
+    metrics::AddLeverBudgetWait(*waited);
     absl::MutexLock lock(&stats_mu_);
     stats_.budget_wait += *waited;
   }
@@ -154,6 +156,7 @@ absl::StatusOr<http::Response> LeverClient::Send(const std::string& url,
   Count([](LeverCallStats& stats) { ++stats.requests; });
   absl::StatusOr<http::Response> outcome =
       http_.Send(MakeRequest(url, context, timeout));
+  metrics::CountLeverRequest(outcome.ok() ? outcome->status : 0);
   if (outcome.ok() && outcome->status == 429) {
     Count([](LeverCallStats& stats) { ++stats.rate_limited; });
   }
@@ -222,6 +225,7 @@ absl::StatusOr<rapidjson::Document> LeverClient::Fetch(
     absl::Status waited = retry::WaitBeforeRetry(
         clock_, context, wait, {"Lever", what, attempt, cause, failure});
     if (!waited.ok()) return waited;
+    metrics::CountLeverRetry(retry::RetryCauseName(cause));
     Count([&](LeverCallStats& stats) {
       stats.backoff += wait;
       ++stats.retries;

@@ -78,6 +78,7 @@ class InterferingStore : public ConnectionStore {
                       std::string_view expected_etag) override {
     return store_.Delete(id, expected_etag);
   }
+  absl::Status Ping() override { return store_.Ping(); }
   absl::Status UpdateSealedApiKey(std::string_view id,
                                   std::string_view sealed_api_key,
                                   std::string_view expected_etag,
@@ -87,7 +88,6 @@ class InterferingStore : public ConnectionStore {
     return store_.UpdateSealedApiKey(id, sealed_api_key, expected_etag,
                                      new_etag);
   }
-  absl::Status Ping() override { return store_.Ping(); }
 
  private:
   ConnectionStore& store_;
