@@ -1,6 +1,6 @@
-// The leverconnect gRPC server: ConnectionService, ImportService and
-// ImportRunService, gRPC health checking ("", "liveness", "readiness") and
-// reflection.
+// The leverconnect gRPC server: ConnectionService, ImportService,
+// ImportRunService and WriteBackService, gRPC health checking ("", "liveness",
+// "readiness") and reflection.
 //
 // Callers of the two services authenticate with a bearer token or, under
 // mutual TLS, a client certificate, as the principals file says (see
@@ -89,7 +89,7 @@ class Server {
  private:
   Server() = default;
 
-  // Builds and starts the gRPC servers: both services, health checking and
+  // Builds and starts the gRPC servers: every service, health checking and
   // reflection on options.listen_address; health checking alone, in
   // plaintext, on options.health_listen_address when set.
   absl::Status Listen(
@@ -105,6 +105,7 @@ class Server {
   std::unique_ptr<grpc::Service> import_service_;
   std::unique_ptr<ImportRunner> runner_;
   std::unique_ptr<grpc::Service> import_run_service_;
+  std::unique_ptr<grpc::Service> write_back_service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<grpc::Server> health_server_;
   int port_ = 0;
