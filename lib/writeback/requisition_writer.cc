@@ -211,8 +211,8 @@ absl::StatusOr<RequisitionWriter::RowPlan> RequisitionWriter::PlanUpdate(
   return std::move(plan);
 }
 
-absl::StatusOr<v1::RequisitionChange> RequisitionWriter::Plan(
-    const Rows& rows, int index) {
+absl::StatusOr<v1::RequisitionChange> RequisitionWriter::Plan(const Rows& rows,
+                                                              int index) {
   absl::StatusOr<RowPlan> plan = PlanRow(rows, index);
   if (!plan.ok()) return plan.status();
   return std::move(plan->change);
@@ -243,9 +243,8 @@ absl::StatusOr<Outcome> RequisitionWriter::Apply(const Rows& rows, int index) {
   result.set_requisition_code(rows[index].requisition_code());
   if (stopped_) {
     result.set_outcome(Outcome::OUTCOME_NOT_ATTEMPTED);
-    result.set_detail(
-        absl::StrCat("not attempted: an earlier row stopped the apply (",
-                     *stopped_, ")"));
+    result.set_detail(absl::StrCat(
+        "not attempted: an earlier row stopped the apply (", *stopped_, ")"));
     return result;
   }
   absl::StatusOr<RowPlan> plan = PlanRow(rows, index);
@@ -282,11 +281,11 @@ absl::StatusOr<Outcome> RequisitionWriter::Apply(const Rows& rows, int index) {
           TimeUtil::TimestampToMilliseconds(change.lever_updated_at())) {
         return Conflict(
             std::move(result),
-            absl::StrCat(
-                "changed in Lever since the plan read it (updatedAt ",
-                TimeUtil::ToString(change.lever_updated_at()),
-                ", the plan saw ", TimeUtil::ToString(row.lever_updated_at()),
-                "); left alone: plan again"));
+            absl::StrCat("changed in Lever since the plan read it (updatedAt ",
+                         TimeUtil::ToString(change.lever_updated_at()),
+                         ", the plan saw ",
+                         TimeUtil::ToString(row.lever_updated_at()),
+                         "); left alone: plan again"));
       }
   }
 
@@ -354,9 +353,9 @@ absl::Status RequisitionWriter::Update(RowPlan& plan, Outcome& result) {
 }
 
 absl::Status RequisitionWriter::ReadBack(const std::string& id,
-                                         const RowPlan& plan,
-                                         Outcome& result) {
-  absl::StatusOr<rapidjson::Document> read = lever_.GetRequisition(id, context_);
+                                         const RowPlan& plan, Outcome& result) {
+  absl::StatusOr<rapidjson::Document> read =
+      lever_.GetRequisition(id, context_);
   if (!read.ok()) {
     // The write is done; only its confirmation is missing.
     result.set_detail(absl::StrCat(

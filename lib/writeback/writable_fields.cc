@@ -206,8 +206,7 @@ absl::StatusOr<Value> ReadTimestamp(const WritableField& field,
       ParseInstant(planned.string_value(), &milliseconds)) {
     return TimestampValue(milliseconds);
   }
-  return NotA(field, planned,
-              "a date (YYYY-MM-DD) or a date-time (RFC 3339)");
+  return NotA(field, planned, "a date (YYYY-MM-DD) or a date-time (RFC 3339)");
 }
 
 // The JSON of a typed value as Lever takes it.
@@ -215,10 +214,10 @@ rapidjson::Value LeverJson(const Value& value,
                            rapidjson::Document::AllocatorType& allocator) {
   switch (value.kind_case()) {
     case Value::kStringValue:
-      return rapidjson::Value(value.string_value().data(),
-                              static_cast<rapidjson::SizeType>(
-                                  value.string_value().size()),
-                              allocator);
+      return rapidjson::Value(
+          value.string_value().data(),
+          static_cast<rapidjson::SizeType>(value.string_value().size()),
+          allocator);
     case Value::kIntegerValue:
       return rapidjson::Value(static_cast<int64_t>(value.integer_value()));
     case Value::kDoubleValue:
