@@ -46,6 +46,7 @@ Client::Client(std::shared_ptr<grpc::ChannelInterface> channel,
     : connections_(v1::ConnectionService::NewStub(channel)),
       imports_(v1::ImportService::NewStub(channel)),
       runs_(v1::ImportRunService::NewStub(channel)),
+      write_back_(v1::WriteBackService::NewStub(channel)),
       token_(absl::StripAsciiWhitespace(token)) {}
 
 std::unique_ptr<Client> Client::Connect(const std::string& address) {
@@ -196,6 +197,23 @@ absl::StatusOr<v1::ImportRun> Client::CancelImport(
     const v1::CancelImportRequest& request, const CallOptions& options) {
   return CallUnary(*runs_, &v1::ImportRunService::Stub::CancelImport, request,
                    options);
+}
+
+absl::StatusOr<v1::PlanRequisitionChangesResponse>
+Client::PlanRequisitionChanges(const v1::PlanRequisitionChangesRequest& request,
+                               const CallOptions& options) {
+  return CallUnary(*write_back_,
+                   &v1::WriteBackService::Stub::PlanRequisitionChanges, request,
+                   options);
+}
+
+absl::StatusOr<v1::ApplyRequisitionChangesResponse>
+Client::ApplyRequisitionChanges(
+    const v1::ApplyRequisitionChangesRequest& request,
+    const CallOptions& options) {
+  return CallUnary(*write_back_,
+                   &v1::WriteBackService::Stub::ApplyRequisitionChanges,
+                   request, options);
 }
 
 absl::StatusOr<v1::ImportRun> Client::WatchImport(

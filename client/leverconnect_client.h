@@ -1,11 +1,11 @@
 // A thin C++ client of the leverconnect.v1 services.
 //
 // One Client wraps one gRPC channel and offers each RPC of ConnectionService,
-// ImportService and ImportRunService as a blocking call that returns
-// absl::Status or absl::StatusOr. Errors keep the server's code and message
-// unchanged. The client adds no retries and no caching; it never logs, so an
-// API key in a request, or the caller's token, never leaves the process except
-// to the server.
+// ImportService, ImportRunService and WriteBackService as a blocking call
+// that returns absl::Status or absl::StatusOr. Errors keep the server's code
+// and message unchanged. The client adds no retries and no caching; it never
+// logs, so an API key in a request, or the caller's token, never leaves the
+// process except to the server.
 //
 //   leverconnect::client::ClientOptions options;
 //   options.token = token;                    // "authorization: Bearer ..."
@@ -32,6 +32,7 @@
 #include "leverconnect/v1/connection.grpc.pb.h"
 #include "leverconnect/v1/import.grpc.pb.h"
 #include "leverconnect/v1/import_run.grpc.pb.h"
+#include "leverconnect/v1/write_back.grpc.pb.h"
 
 namespace leverconnect::client {
 
@@ -128,6 +129,13 @@ class Client {
   absl::StatusOr<v1::ImportRun> CancelImport(
       const v1::CancelImportRequest& request, const CallOptions& options = {});
 
+  absl::StatusOr<v1::PlanRequisitionChangesResponse> PlanRequisitionChanges(
+      const v1::PlanRequisitionChangesRequest& request,
+      const CallOptions& options = {});
+  absl::StatusOr<v1::ApplyRequisitionChangesResponse> ApplyRequisitionChanges(
+      const v1::ApplyRequisitionChangesRequest& request,
+      const CallOptions& options = {});
+
   // Hands each state of the run to `on_run` (on the calling thread) as it
   // arrives and returns the last one, which is finished unless the stream
   // was stopped. `on_run` returning false stops watching: the call is
@@ -154,6 +162,7 @@ class Client {
   std::unique_ptr<v1::ConnectionService::Stub> connections_;
   std::unique_ptr<v1::ImportService::Stub> imports_;
   std::unique_ptr<v1::ImportRunService::Stub> runs_;
+  std::unique_ptr<v1::WriteBackService::Stub> write_back_;
   std::string token_;
 };
 

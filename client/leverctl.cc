@@ -35,6 +35,13 @@ int main(int argc, char** argv) {
     return leverconnect::client::Client::Connect(address, options);
   };
   environment.show_progress = isatty(STDERR_FILENO) != 0;
+  environment.input_is_terminal = isatty(STDIN_FILENO) != 0;
+  environment.ask = [](const std::string& question) {
+    std::cerr << question << std::flush;
+    std::string answer;
+    std::getline(std::cin, answer);
+    return answer;
+  };
 
   const std::vector<std::string> arguments(argv + 1, argv + argc);
   const int exit_code = leverctl::RunLeverctl(arguments, environment);

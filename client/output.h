@@ -34,6 +34,7 @@
 #include "leverconnect/v1/import.pb.h"
 #include "leverconnect/v1/import_run.pb.h"
 #include "leverconnect/v1/values.pb.h"
+#include "leverconnect/v1/write_back.pb.h"
 
 namespace leverconnect::client {
 
@@ -126,6 +127,22 @@ absl::Status PrintImportRun(const v1::ImportRun& run, OutputFormat format,
 // CREATED, ERROR (the reason); json is one ListImportsResponse.
 absl::Status PrintImportRuns(const std::vector<v1::ImportRun>& runs,
                              OutputFormat format, std::ostream& out);
+
+// A write-back plan: table and csv have one line per changed field
+// (CODE, ACTION, FIELD, OLD, NEW / REASON), one line for a row without
+// fields, its reason last; json is the response.
+absl::Status PrintRequisitionChanges(
+    const v1::PlanRequisitionChangesResponse& plan, OutputFormat format,
+    std::ostream& out);
+
+// Write-back results: CODE, OUTCOME, LEVER ID, DETAIL, where DETAIL also
+// says which planned values Lever holds otherwise; json is the response.
+absl::Status PrintWriteResults(
+    const v1::ApplyRequisitionChangesResponse& results, OutputFormat format,
+    std::ostream& out);
+
+// "not attempted": the outcome's name, lower case, in words.
+std::string OutcomeText(v1::RequisitionWriteResult::Outcome outcome);
 
 // "succeeded with skipped rows", "waiting for Pigment": the state's name in
 // words.

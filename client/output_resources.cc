@@ -1,5 +1,5 @@
-// Connections, connection tests, schemas and import runs. Rows are in
-// output.cc.
+// Connections, connection tests, schemas, import runs and write-back
+// plans and results. Rows are in output.cc.
 #include <algorithm>
 #include <cstdint>
 #include <utility>
@@ -73,9 +73,9 @@ void WriteCsv(const std::vector<std::string>& names,
 
 const std::vector<std::string>& ConnectionCsvNames() {
   static const auto* const names = new std::vector<std::string>{
-      "name",  "display_name", "environment", "allowed_applications",
-      "state", "api_key_hint", "create_time", "update_time",
-      "etag"};
+      "name",  "display_name",      "environment", "allowed_applications",
+      "state", "api_key_hint",      "create_time", "update_time",
+      "etag",  "write_back_enabled"};
   return *names;
 }
 
@@ -95,7 +95,8 @@ std::vector<std::string> ConnectionCsvRecord(const v1::Connection& connection) {
                                 connection.create_time()),
           OptionalTimestampText(connection.has_update_time(),
                                 connection.update_time()),
-          connection.etag()};
+          connection.etag(),
+          connection.write_back_enabled() ? "true" : "false"};
 }
 
 using Fields = std::vector<std::pair<std::string, std::string>>;
@@ -128,7 +129,9 @@ void PrintConnectionDetails(const v1::Connection& connection,
                                                   connection.create_time())},
                 {"Updated", OptionalTimestampText(connection.has_update_time(),
                                                   connection.update_time())},
-                {"Etag", connection.etag()}},
+                {"Etag", connection.etag()},
+                {"Write-back",
+                 connection.write_back_enabled() ? "enabled" : "disabled"}},
                /*skip_empty=*/false, out);
 }
 
@@ -257,7 +260,99 @@ std::vector<std::string> TestCheckCsvRecord(const v1::PermissionCheck& check) {
       check.detail()};
 }
 
+std::string ActionText(v1::RequisitionChange::Action action) {
+  return EnumText(v1::RequisitionChange::Action_Name(action), action,
+                  "ACTION_");
+}
+
+// One line per field of a change ("" for a change without fields):
+// CODE, ACTION, FIELD, OLD, NEW / REASON.
+std::vector<std::vector<std::string>> ChangeLines(
+    const v1::RequisitionChange& change) {
+  const std::string action = ActionText(change.action());
+  if (change.changes().empty()) {
+    return {{change.requisition_code(), action, "", "", change.reason()}};
+  }
+  std::vector<std::vector<std::string>> lines;
+  for (const v1::FieldChange& field : change.changes()) {
+    lines.push_back({change.requisition_code(), action, field.field(),
+                     CellText(field.old_value()), CellText(field.new_value())});
+  }
+  return lines;
+}
+
+// The detail of a result, with what Lever holds instead of the plan.
+std::string ResultDetail(const v1::RequisitionWriteResult& result) {
+  std::vector<std::string> parts;
+  if (!result.detail().empty()) parts.push_back(result.detail());
+  for (const v1::FieldChange& mismatch : result.mismatches()) {
+    parts.push_back(absl::StrCat(
+        "Lever holds ", mismatch.field(), " \"", CellText(mismatch.new_value()),
+        "\", not the planned \"", CellText(mismatch.old_value()), "\""));
+  }
+  return absl::StrJoin(parts, "; ");
+}
+
 }  // namespace
+
+std::string OutcomeText(v1::RequisitionWriteResult::Outcome outcome) {
+  std::string text = EnumText(v1::RequisitionWriteResult::Outcome_Name(outcome),
+                              outcome, "OUTCOME_");
+  std::replace(text.begin(), text.end(), '_', ' ');
+  return text;
+}
+
+namespace {
+
+// Lines under `table_headers` (the last column never cut), or as CSV under
+// `csv_names`.
+void PrintLines(const std::vector<std::string>& csv_names,
+                std::vector<std::string> table_headers,
+                std::vector<std::vector<std::string>> lines,
+                OutputFormat format, std::ostream& out) {
+  if (format == OutputFormat::kCsv) {
+    WriteCsv(csv_names, lines, out);
+    return;
+  }
+  const int last = static_cast<int>(table_headers.size()) - 1;
+  TextTable table(std::move(table_headers));
+  table.KeepWhole(last);
+  for (std::vector<std::string>& line : lines) table.AddRow(std::move(line));
+  table.Print(out);
+}
+
+}  // namespace
+
+absl::Status PrintRequisitionChanges(
+    const v1::PlanRequisitionChangesResponse& plan, OutputFormat format,
+    std::ostream& out) {
+  if (format == OutputFormat::kJson) return WriteJsonLine(plan, out);
+  std::vector<std::vector<std::string>> lines;
+  for (const v1::RequisitionChange& change : plan.changes()) {
+    for (std::vector<std::string>& line : ChangeLines(change)) {
+      lines.push_back(std::move(line));
+    }
+  }
+  PrintLines({"requisition_code", "action", "field", "old", "new_or_reason"},
+             {"CODE", "ACTION", "FIELD", "OLD", "NEW / REASON"},
+             std::move(lines), format, out);
+  return absl::OkStatus();
+}
+
+absl::Status PrintWriteResults(
+    const v1::ApplyRequisitionChangesResponse& results, OutputFormat format,
+    std::ostream& out) {
+  if (format == OutputFormat::kJson) return WriteJsonLine(results, out);
+  std::vector<std::vector<std::string>> lines;
+  for (const v1::RequisitionWriteResult& result : results.results()) {
+    lines.push_back({result.requisition_code(), OutcomeText(result.outcome()),
+                     result.lever_id(), ResultDetail(result)});
+  }
+  PrintLines({"requisition_code", "outcome", "lever_id", "detail"},
+             {"CODE", "OUTCOME", "LEVER ID", "DETAIL"}, std::move(lines),
+             format, out);
+  return absl::OkStatus();
+}
 
 std::string EnvironmentText(v1::Environment environment) {
   return EnumText(v1::Environment_Name(environment), environment,

@@ -1,7 +1,8 @@
 // Who is calling, and whether they may touch the connection they name.
 //
-// Every RPC of ConnectionService and ImportService takes these steps, in
-// this order, before it reads Lever or changes anything:
+// Every RPC of ConnectionService, ImportService, ImportRunService and
+// WriteBackService takes these steps, in this order, before it reads Lever
+// or changes anything:
 //   1. Authenticator::Authenticate: UNAUTHENTICATED without credentials the
 //      server knows;
 //   2. AdmitCall: PERMISSION_DENIED when the principal's role may not call

@@ -136,6 +136,7 @@ void ToProto(const storage::StoredConnection& stored, v1::Connection* out) {
   *out->mutable_create_time() = ToTimestamp(stored.create_time);
   *out->mutable_update_time() = ToTimestamp(stored.update_time);
   out->set_etag(stored.etag);
+  out->set_write_back_enabled(stored.write_back_enabled);
 }
 
 absl::Status CheckEtag(const storage::StoredConnection& stored,
@@ -177,11 +178,14 @@ absl::Status ApplyUpdateMask(const ServiceCore& core,
   for (const std::string& path : mask.paths()) {
     const bool all = path == "*";
     if (!all && path != "display_name" && path != "environment" &&
-        path != "allowed_applications") {
+        path != "allowed_applications" && path != "write_back_enabled") {
       return absl::InvalidArgumentError(
           absl::StrCat("update_mask path \"", Echo(path),
                        "\" cannot be updated; use display_name, environment, "
-                       "allowed_applications or *"));
+                       "allowed_applications, write_back_enabled or *"));
+    }
+    if (all || path == "write_back_enabled") {
+      stored->write_back_enabled = input.write_back_enabled();
     }
     if (all || path == "display_name") {
       absl::Status valid = ValidateDisplayName(input.display_name());
@@ -204,6 +208,35 @@ absl::Status ApplyUpdateMask(const ServiceCore& core,
     }
   }
   return absl::OkStatus();
+}
+
+// The Lever endpoint TestConnection asks about `permission`.
+absl::string_view ProbedEndpoint(absl::string_view permission) {
+  if (permission == lever::kWriteRequisitions) {
+    return "PUT /requisitions/{id}";
+  }
+  if (permission == lever::kListRequisitionFields) {
+    return "GET /requisition_fields";
+  }
+  return "GET /requisitions";
+}
+
+// `probe` of `permission` as a check of TestConnection.
+void AddCheck(absl::string_view permission, const lever::ProbeResult& probe,
+              v1::PermissionCheck* check) {
+  check->set_permission(std::string(permission));
+  check->set_endpoint(std::string(ProbedEndpoint(permission)));
+  check->set_http_status(probe.http_status);
+  check->set_detail(std::string(probe.status.message()));
+  *check->mutable_latency() =
+      TimeUtil::NanosecondsToDuration(absl::ToInt64Nanoseconds(probe.latency));
+  if (probe.status.ok()) {
+    check->set_result(v1::PermissionCheck::RESULT_GRANTED);
+  } else if (probe.http_status == 401 || probe.http_status == 403) {
+    check->set_result(v1::PermissionCheck::RESULT_DENIED);
+  } else {
+    check->set_result(v1::PermissionCheck::RESULT_UNREACHABLE);
+  }
 }
 
 struct ListToken {
@@ -319,6 +352,7 @@ grpc::Status ConnectionService::CreateConnection(
   stored.api_key_hint = ApiKeyHint(input.api_key());
   stored.create_time = stored.update_time = core_.clock().Now();
   stored.etag = NewEtag();
+  stored.write_back_enabled = input.write_back_enabled();
   absl::StatusOr<storage::CreateResult> created =
       core_.store().Create(stored, request->request_id());
   if (!created.ok()) return rpc.Finish(created.status());
@@ -470,26 +504,16 @@ grpc::Status ConnectionService::TestConnection(
   bool key_accepted = true;
   bool ready = true;
   for (absl::string_view permission :
-       {lever::kListRequisitions, lever::kListRequisitionFields}) {
+       {lever::kListRequisitions, lever::kListRequisitionFields,
+        lever::kWriteRequisitions}) {
     const lever::ProbeResult probe = (*lever)->Probe(permission, call);
-    v1::PermissionCheck* check = response->add_checks();
-    check->set_permission(std::string(permission));
-    check->set_endpoint(permission == lever::kListRequisitions
-                            ? "GET /requisitions"
-                            : "GET /requisition_fields");
-    check->set_http_status(probe.http_status);
-    check->set_detail(std::string(probe.status.message()));
-    *check->mutable_latency() = TimeUtil::NanosecondsToDuration(
-        absl::ToInt64Nanoseconds(probe.latency));
-    if (probe.status.ok()) {
-      check->set_result(v1::PermissionCheck::RESULT_GRANTED);
-    } else if (probe.http_status == 401 || probe.http_status == 403) {
-      check->set_result(v1::PermissionCheck::RESULT_DENIED);
-    } else {
-      check->set_result(v1::PermissionCheck::RESULT_UNREACHABLE);
-    }
+    AddCheck(permission, probe, response->add_checks());
     if (probe.http_status == 401) key_accepted = false;
-    if (!probe.status.ok()) ready = false;
+    if (permission == lever::kWriteRequisitions) {
+      response->set_may_write(probe.status.ok());
+    } else if (!probe.status.ok()) {
+      ready = false;
+    }
   }
   response->set_api_key_accepted(key_accepted);
   response->set_ready(ready);

@@ -24,6 +24,7 @@
 #include "server/connection_service.h"
 #include "server/import_run_service.h"
 #include "server/import_service.h"
+#include "server/write_back_service.h"
 
 namespace leverconnect::server {
 namespace {
@@ -209,6 +210,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       *server->core_, *server->authenticator_);
   server->import_service_ = std::make_unique<ImportService>(
       *server->core_, *server->authenticator_, options.max_concurrent_imports);
+  server->write_back_service_ = std::make_unique<WriteBackService>(
+      *server->core_, *server->authenticator_);
   absl::Status runs =
       server->StartRunner(options, std::move(stores->import_runs));
   if (!runs.ok()) return runs;
@@ -266,6 +269,7 @@ absl::Status Server::Listen(
   builder.RegisterService(connection_service_.get());
   builder.RegisterService(import_service_.get());
   builder.RegisterService(import_run_service_.get());
+  builder.RegisterService(write_back_service_.get());
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {
     return absl::UnavailableError(absl::StrCat(

@@ -1,6 +1,7 @@
-// The leverconnect gRPC server: ConnectionService, ImportService and
-// ImportRunService, gRPC health checking ("", "liveness", "readiness") and
-// reflection, and optionally Prometheus metrics over HTTP.
+// The leverconnect gRPC server: ConnectionService, ImportService,
+// ImportRunService and WriteBackService, gRPC health checking ("",
+// "liveness", "readiness") and reflection, and optionally Prometheus
+// metrics over HTTP.
 //
 // Health: "liveness" is SERVING for as long as the process answers;
 // "readiness" (and "") only while the store answers, the master key file
@@ -24,9 +25,9 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "lib/crypto/secret_box.h"
+#include "lib/metrics/metrics_endpoint.h"
 #include "lib/storage/import_run_store.h"
 #include "lib/storage/stores.h"
-#include "lib/metrics/metrics_endpoint.h"
 #include "server/caller.h"
 #include "server/health_monitor.h"
 #include "server/import_runner.h"
@@ -135,7 +136,7 @@ class Server {
  private:
   Server() = default;
 
-  // Builds and starts the gRPC servers: both services, health checking and
+  // Builds and starts the gRPC servers: every service, health checking and
   // reflection on options.listen_address; health checking alone, in
   // plaintext, on options.health_listen_address when set.
   absl::Status Listen(
@@ -159,6 +160,7 @@ class Server {
   std::unique_ptr<ImportService> import_service_;
   std::unique_ptr<ImportRunner> runner_;
   std::unique_ptr<grpc::Service> import_run_service_;
+  std::unique_ptr<grpc::Service> write_back_service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<grpc::Server> health_server_;
   std::unique_ptr<HealthMonitor> health_;

@@ -63,6 +63,10 @@ constexpr absl::string_view kEpilogue =
     "  3   connections test: the connection is not ready\n"
     "  4   imports start --wait, imports watch: the run failed or was "
     "cancelled\n"
+    "  5   requisitions plan, apply: a row is invalid, or was not written\n"
+    "      (conflict, failed, not attempted)\n"
+    "  6   requisitions apply: the confirmation was declined; nothing was "
+    "written\n"
     "\n"
     "Run 'leverctl <group> <command> --help' for the flags of a command.\n";
 
@@ -113,6 +117,9 @@ const Tool& Leverctl() {
     for (Command& command : RequisitionCommands()) {
       built->commands.push_back(std::move(command));
     }
+    for (Command& command : WriteBackCommands()) {
+      built->commands.push_back(std::move(command));
+    }
     for (Command& command : ImportRunCommands()) {
       built->commands.push_back(std::move(command));
     }
@@ -126,10 +133,10 @@ const Tool& Leverctl() {
                           {"lever-api-key", kApiKeyRefusal},
                           {"token", kTokenRefusal},
                           {"bearer-token", kTokenRefusal}};
-    spec.groups = {
-        {"connections", "Lever API keys and who may use them"},
-        {"requisitions", "read Lever requisitions through a connection"},
-        {"imports", "import runs into Pigment, in the background"}};
+    spec.groups = {{"connections", "Lever API keys and who may use them"},
+                   {"requisitions",
+                    "read Lever requisitions, and write planned ones back"},
+                   {"imports", "import runs into Pigment, in the background"}};
     for (const Command& command : built->commands) {
       spec.commands.push_back(command.spec);
     }

@@ -36,6 +36,9 @@ std::vector<Command> RequisitionCommands();
 // imports start, get, list, cancel, watch.
 std::vector<Command> ImportRunCommands();
 
+// requisitions plan, apply.
+std::vector<Command> WriteBackCommands();
+
 // --connection and --application, both required.
 std::vector<FlagSpec> ConnectionFlags();
 

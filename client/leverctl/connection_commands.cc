@@ -21,6 +21,19 @@ FlagSpec EtagFlag() {
                    "etag was read");
 }
 
+// --write-back enabled|disabled.
+absl::StatusOr<bool> ParseWriteBack(absl::string_view text) {
+  if (text == "enabled" || text == "disabled") return text == "enabled";
+  return absl::InvalidArgumentError("--write-back must be enabled or disabled");
+}
+
+FlagSpec WriteBackFlag() {
+  return ValueFlag("write-back", "enabled|disabled",
+                   "whether 'requisitions apply' may create and update "
+                   "requisitions in Lever through the connection (default "
+                   "disabled)");
+}
+
 int CreateConnection(const Invocation& invocation, Session& session) {
   v1::CreateConnectionRequest request;
   request.set_connection_id(ConnectionId(invocation.argument));
@@ -38,6 +51,14 @@ int CreateConnection(const Invocation& invocation, Session& session) {
     return session.UsageError(environment.status().message());
   }
   connection.set_environment(*environment);
+  if (invocation.Has("write-back")) {
+    absl::StatusOr<bool> write_back =
+        ParseWriteBack(invocation.Value("write-back"));
+    if (!write_back.ok()) {
+      return session.UsageError(write_back.status().message());
+    }
+    connection.set_write_back_enabled(*write_back);
+  }
 
   absl::StatusOr<std::string> api_key = ReadApiKey(session.environment());
   if (!api_key.ok()) return session.UsageError(api_key.status().message());
@@ -118,10 +139,17 @@ absl::Status FillUpdate(const Invocation& invocation,
     }
     mask.add_paths("allowed_applications");
   }
+  if (invocation.Has("write-back")) {
+    absl::StatusOr<bool> write_back =
+        ParseWriteBack(invocation.Value("write-back"));
+    if (!write_back.ok()) return write_back.status();
+    connection.set_write_back_enabled(*write_back);
+    mask.add_paths("write_back_enabled");
+  }
   if (mask.paths().empty()) {
     return absl::InvalidArgumentError(
-        "nothing to update: give --display-name, --environment or "
-        "--application");
+        "nothing to update: give --display-name, --environment, "
+        "--application or --write-back");
   }
   return absl::OkStatus();
 }
@@ -234,7 +262,8 @@ Command CreateCommand() {
       ValueFlag("request-id", "ID",
                 "idempotency key: repeating a create with the same one "
                 "returns the first connection"),
-      {"skip-key-check", "", "store the key without asking Lever first"}};
+      {"skip-key-check", "", "store the key without asking Lever first"},
+      WriteBackFlag()};
   command.spec.examples = {
       "leverctl connections create acme-prod --environment production \\",
       "    --application pigment-planning < lever-key.txt"};
@@ -270,7 +299,8 @@ Command GetCommand() {
 
 Command UpdateCommand() {
   Command command = ConnectionCommand(
-      "update", "ID", "change display name, environment or applications",
+      "update", "ID",
+      "change display name, environment, applications or write-back",
       UpdateConnection);
   command.spec.description =
       "Changes the fields given as flags and nothing else. --application\n"
@@ -280,7 +310,7 @@ Command UpdateCommand() {
       ValueFlag("environment", "ENV", "production or sandbox"),
       ValueFlag("application", "APP",
                 "the new allowed applications, all of them", false, true),
-      EtagFlag()};
+      WriteBackFlag(), EtagFlag()};
   command.spec.examples = {
       "leverctl connections update acme-prod --display-name 'Acme (prod)'"};
   return command;

@@ -23,6 +23,10 @@ enum ExitCode : int {
   kNotReady = 3,     // connections test: a permission is missing
   kRunFailed = 4,    // imports start --wait, watch: the run failed or was
                      // cancelled
+  kNotApplied = 5,   // requisitions plan, apply: a row is invalid, or was
+                     // not written (conflict, failed, not attempted)
+  kDeclined = 6,     // requisitions apply: the confirmation was declined;
+                     // nothing was written
 };
 
 struct Environment {
@@ -40,6 +44,12 @@ struct Environment {
       connect;
   // Draw the progress of an import on `err` (it is a terminal).
   bool show_progress = false;
+  // Whether standard input is a terminal, where `requisitions apply` asks
+  // before writing.
+  bool input_is_terminal = false;
+  // Shows `question` to the person at the terminal and returns the line
+  // they answer.
+  std::function<std::string(const std::string& question)> ask;
 };
 
 }  // namespace leverconnect::leverctl

@@ -94,12 +94,38 @@ class FakeServer::ImportServiceImpl final : public v1::ImportService::Service {
   FakeServer& server_;
 };
 
+class FakeServer::WriteBackServiceImpl final
+    : public v1::WriteBackService::Service {
+ public:
+  explicit WriteBackServiceImpl(FakeServer& server) : server_(server) {}
+
+  grpc::Status PlanRequisitionChanges(
+      grpc::ServerContext* context,
+      const v1::PlanRequisitionChangesRequest* request,
+      v1::PlanRequisitionChangesResponse* response) override {
+    return server_.Answer("PlanRequisitionChanges", *context, *request,
+                          response, server_.plan_requisition_changes);
+  }
+  grpc::Status ApplyRequisitionChanges(
+      grpc::ServerContext* context,
+      const v1::ApplyRequisitionChangesRequest* request,
+      v1::ApplyRequisitionChangesResponse* response) override {
+    return server_.Answer("ApplyRequisitionChanges", *context, *request,
+                          response, server_.apply_requisition_changes);
+  }
+
+ private:
+  FakeServer& server_;
+};
+
 FakeServer::FakeServer()
     : connection_service_(std::make_unique<ConnectionServiceImpl>(*this)),
-      import_service_(std::make_unique<ImportServiceImpl>(*this)) {
+      import_service_(std::make_unique<ImportServiceImpl>(*this)),
+      write_back_service_(std::make_unique<WriteBackServiceImpl>(*this)) {
   grpc::ServerBuilder builder;
   builder.RegisterService(connection_service_.get());
   builder.RegisterService(import_service_.get());
+  builder.RegisterService(write_back_service_.get());
   server_ = builder.BuildAndStart();
 }
 

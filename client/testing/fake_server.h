@@ -28,6 +28,7 @@
 #include "client/leverconnect_client.h"
 #include "leverconnect/v1/connection.grpc.pb.h"
 #include "leverconnect/v1/import.grpc.pb.h"
+#include "leverconnect/v1/write_back.grpc.pb.h"
 
 namespace leverconnect::testing {
 
@@ -85,10 +86,16 @@ class FakeServer {
   std::function<grpc::Status(const v1::StreamRequisitionsRequest&,
                              StreamWriter*)>
       stream_requisitions;
+  Handler<v1::PlanRequisitionChangesRequest, v1::PlanRequisitionChangesResponse>
+      plan_requisition_changes;
+  Handler<v1::ApplyRequisitionChangesRequest,
+          v1::ApplyRequisitionChangesResponse>
+      apply_requisition_changes;
 
  private:
   class ConnectionServiceImpl;
   class ImportServiceImpl;
+  class WriteBackServiceImpl;
 
   template <typename Request, typename Response, typename Scripted>
   grpc::Status Answer(std::string method, grpc::ServerContext& context,
@@ -102,6 +109,7 @@ class FakeServer {
   std::vector<Call> calls_ ABSL_GUARDED_BY(mutex_);
   std::unique_ptr<ConnectionServiceImpl> connection_service_;
   std::unique_ptr<ImportServiceImpl> import_service_;
+  std::unique_ptr<WriteBackServiceImpl> write_back_service_;
   std::unique_ptr<grpc::Server> server_;
 };
 

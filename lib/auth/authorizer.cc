@@ -16,7 +16,9 @@ bool ChangesConnections(Method method) {
 bool IsImport(Method method) {
   return method == Method::kGetRequisitionSchema ||
          method == Method::kStreamRequisitions ||
-         method == Method::kStartImport;
+         method == Method::kStartImport ||
+         method == Method::kPlanRequisitionChanges ||
+         method == Method::kApplyRequisitionChanges;
 }
 
 bool Contains(const std::vector<std::string>& names, absl::string_view name) {
@@ -62,6 +64,10 @@ absl::string_view MethodName(Method method) {
       return "CancelImport";
     case Method::kWatchImport:
       return "WatchImport";
+    case Method::kPlanRequisitionChanges:
+      return "PlanRequisitionChanges";
+    case Method::kApplyRequisitionChanges:
+      return "ApplyRequisitionChanges";
   }
   return "unknown";
 }

@@ -14,6 +14,9 @@
 //           applications (the service then shows only the runs of the
 //           member's own applications). ListConnections: only the
 //           connections granted to one of the member's applications.
+//           PlanRequisitionChanges and ApplyRequisitionChanges: as
+//           StartImport (a member writes back for its own applications,
+//           through connections that allow them).
 //
 // Permission comes before existence: a member naming a connection that
 // does not exist gets the same PERMISSION_DENIED, word for word, as for
@@ -32,7 +35,8 @@
 
 namespace leverconnect::auth {
 
-// The RPCs of ConnectionService, ImportService and ImportRunService.
+// The RPCs of ConnectionService, ImportService, ImportRunService and
+// WriteBackService.
 enum class Method {
   kCreateConnection,
   kGetConnection,
@@ -48,6 +52,8 @@ enum class Method {
   kListImports,
   kCancelImport,
   kWatchImport,
+  kPlanRequisitionChanges,
+  kApplyRequisitionChanges,
 };
 
 // The RPC's name, e.g. "CreateConnection".

@@ -222,6 +222,10 @@ class CurlHttpClient : public HttpClient {
     curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
+    // libcurl sends a request again by itself when a kept connection turns
+    // out dead with no answer; on a new connection it never does.
+    curl_easy_setopt(handle, CURLOPT_FRESH_CONNECT,
+                     request.fresh_connection ? 1L : 0L);
     curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(handle, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, Milliseconds(request.timeout));

@@ -45,6 +45,11 @@ struct Request {
 
   // Polled while the transfer runs; returning true aborts it (CANCELLED).
   std::function<bool()> cancelled;
+
+  // Send on a new connection, never one kept from an earlier request: for
+  // requests that must not take effect twice, which an HTTP library may
+  // otherwise repeat by itself when a kept connection turns out closed.
+  bool fresh_connection = false;
 };
 
 struct Response {

@@ -28,6 +28,14 @@ constexpr absl::string_view kInvalidOffsetTokenPayload =
 constexpr absl::string_view kMissingPermissionPayload =
     "leverconnect/missing-permission";
 
+// The status payload that marks a create Lever may or may not have done.
+constexpr absl::string_view kMayHaveCreatedPayload =
+    "leverconnect/requisition-may-have-been-created";
+
+// An id no requisition has: the write probe's PUT can change nothing.
+constexpr absl::string_view kNilRequisitionId =
+    "00000000-0000-0000-0000-000000000000";
+
 // Lever's {"code": ..., "message": ...}, or an excerpt when it is not that.
 std::string LeverMessage(absl::string_view body) {
   rapidjson::Document document;
@@ -89,6 +97,10 @@ bool IsMissingPermission(const absl::Status& status) {
   return status.GetPayload(kMissingPermissionPayload).has_value();
 }
 
+bool MayHaveCreated(const absl::Status& status) {
+  return status.GetPayload(kMayHaveCreatedPayload).has_value();
+}
+
 absl::Status ValidateBaseUrl(absl::string_view url) {
   return http::ValidateBaseUrl("Lever", url);
 }
@@ -104,15 +116,23 @@ LeverClient::LeverClient(http::HttpClient& http, retry::Clock& clock,
       policy_(options.retry, std::move(random)),
       options_(std::move(options)) {}
 
-http::Request LeverClient::MakeRequest(std::string url,
+http::Request LeverClient::MakeRequest(const Call& call,
                                        const CallContext& context,
                                        absl::Duration timeout) const {
   http::Request request;
-  request.url = std::move(url);
+  request.method = std::string(call.method);
+  request.url = call.url;
   request.headers = {{"Accept", "application/json"}};
+  if (call.method != "GET") {
+    request.headers.emplace_back("Content-Type", "application/json");
+    request.body = call.body;
+  }
   request.basic_auth_user = options_.api_key;
   request.timeout = timeout;
   request.cancelled = context.cancelled;
+  // A request that must not take effect twice is never re-sent by the
+  // HTTP library behind our back.
+  request.fresh_connection = static_cast<bool>(call.recover);
   return request;
 }
 
@@ -150,12 +170,12 @@ absl::StatusOr<absl::Duration> LeverClient::AwaitTurn(
   return std::min(remaining, options_.attempt_timeout);
 }
 
-absl::StatusOr<http::Response> LeverClient::Send(const std::string& url,
+absl::StatusOr<http::Response> LeverClient::Send(const Call& call,
                                                  const CallContext& context,
                                                  absl::Duration timeout) {
   Count([](LeverCallStats& stats) { ++stats.requests; });
   absl::StatusOr<http::Response> outcome =
-      http_.Send(MakeRequest(url, context, timeout));
+      http_.Send(MakeRequest(call, context, timeout));
   metrics::CountLeverRequest(outcome.ok() ? outcome->status : 0);
   if (outcome.ok() && outcome->status == 429) {
     Count([](LeverCallStats& stats) { ++stats.rate_limited; });
@@ -165,10 +185,13 @@ absl::StatusOr<http::Response> LeverClient::Send(const std::string& url,
 
 namespace {
 
-// The JSON object of a successful answer, when it is one with a "data"
-// list; otherwise an UNAVAILABLE status saying what came instead.
-absl::StatusOr<rapidjson::Document> ParseListAnswer(
-    absl::string_view what, const http::Response& response) {
+// The JSON object of a successful answer, when it is one whose "data" is a
+// list (or an object when `data_is_list` is false); otherwise an
+// UNAVAILABLE status saying what came instead. Returns the whole envelope
+// for a list, the "data" object for an object.
+absl::StatusOr<rapidjson::Document> ParseAnswer(absl::string_view what,
+                                                const http::Response& response,
+                                                bool data_is_list) {
   rapidjson::Document document;
   document.Parse(response.body.data(), response.body.size());
   if (document.HasParseError() || !document.IsObject()) {
@@ -178,42 +201,76 @@ absl::StatusOr<rapidjson::Document> ParseListAnswer(
                      http::BodyExcerpt(response.body)));
   }
   const auto data = document.FindMember("data");
-  if (data == document.MemberEnd() || !data->value.IsArray()) {
+  const bool fits =
+      data != document.MemberEnd() &&
+      (data_is_list ? data->value.IsArray() : data->value.IsObject());
+  if (!fits) {
     return absl::UnavailableError(absl::StrCat(
         "Lever answered ", what, " with HTTP ", response.status,
-        " but \"data\" is not a list: ", http::BodyExcerpt(response.body)));
+        " but \"data\" is not ", data_is_list ? "a list: " : "an object: ",
+        http::BodyExcerpt(response.body)));
   }
-  return document;
+  if (data_is_list) return document;
+  rapidjson::Document object;
+  object.CopyFrom(data->value, object.GetAllocator());
+  return object;
+}
+
+// What Lever's answer to `call` means: as StatusFromLeverAnswer, except
+// that a single requisition's 404 is NOT_FOUND and that a write's 400 and
+// 422 (the values refused) are INVALID_ARGUMENT and its 409 (a code taken)
+// ALREADY_EXISTS.
+absl::Status AnswerStatus(absl::string_view what, absl::string_view method,
+                          absl::string_view permission, bool single,
+                          const http::Response& response) {
+  absl::Status status = StatusFromLeverAnswer(what, permission, response);
+  if (status.ok()) return status;
+  const std::string answer =
+      absl::StrCat("Lever answered ", what, " with HTTP ", response.status,
+                   " (", LeverMessage(response.body), ")");
+  if (single && response.status == 404) return absl::NotFoundError(answer);
+  if (method == "GET") return status;
+  if (response.status == 400 || response.status == 422) {
+    return absl::InvalidArgumentError(answer);
+  }
+  if (response.status == 409) return absl::AlreadyExistsError(answer);
+  return status;
 }
 
 }  // namespace
 
-absl::StatusOr<rapidjson::Document> LeverClient::Fetch(
-    const Endpoint& endpoint, const std::string& url,
-    const CallContext& context) {
-  const std::string what = absl::StrCat("GET ", endpoint.path);
+absl::StatusOr<rapidjson::Document> LeverClient::Perform(
+    const Call& call, const CallContext& context) {
+  const std::string what = absl::StrCat(call.method, " ", call.endpoint.path);
+  const bool single = !call.data_is_list;
   const absl::Time start = clock_.Now();
   for (int attempt = 1;; ++attempt) {
     // Not being allowed to ask (cancelled, out of time) is final.
     absl::StatusOr<absl::Duration> timeout = AwaitTurn(what, context);
     if (!timeout.ok()) return timeout.status();
-    absl::StatusOr<http::Response> outcome = Send(url, context, *timeout);
+    absl::StatusOr<http::Response> outcome = Send(call, context, *timeout);
     if (context.IsCancelled()) {
       return absl::CancelledError(absl::StrCat(what, ": cancelled"));
     }
     retry::RetryCause cause = retry::RetryPolicy::Classify(outcome);
     absl::Status failure =
-        outcome.ok()
-            ? StatusFromLeverAnswer(what, endpoint.permission, *outcome)
-            : outcome.status();
+        outcome.ok() ? AnswerStatus(what, call.method, call.endpoint.permission,
+                                    single, *outcome)
+                     : outcome.status();
     if (failure.ok()) {
       absl::StatusOr<rapidjson::Document> document =
-          ParseListAnswer(what, *outcome);
+          ParseAnswer(what, *outcome, call.data_is_list);
       if (document.ok()) return document;
       failure = document.status();
       cause = retry::RetryCause::kMalformed;
     }
     if (cause == retry::RetryCause::kNone) return failure;
+    if (call.recover && !retry::SurelyNotApplied(outcome)) {
+      absl::StatusOr<std::optional<rapidjson::Document>> recovered =
+          call.recover(failure);
+      if (!recovered.ok()) return recovered.status();
+      if (recovered->has_value()) return std::move(**recovered);
+    }
     if (!policy_.MayRetry(attempt, clock_.Now() - start)) {
       return absl::UnavailableError(
           absl::StrCat("Lever still failing after ", attempt,
@@ -232,6 +289,15 @@ absl::StatusOr<rapidjson::Document> LeverClient::Fetch(
       ++stats.retries_by_cause[std::string(retry::RetryCauseName(cause))];
     });
   }
+}
+
+absl::StatusOr<rapidjson::Document> LeverClient::Fetch(
+    const Endpoint& endpoint, const std::string& url,
+    const CallContext& context) {
+  Call call;
+  call.endpoint = endpoint;
+  call.url = url;
+  return Perform(call, context);
 }
 
 absl::StatusOr<RequisitionPage> LeverClient::ListRequisitions(
@@ -351,20 +417,132 @@ absl::StatusOr<UserDirectory> LeverClient::ListUsers(
   return users;
 }
 
+absl::StatusOr<rapidjson::Document> LeverClient::FindRequisitionsByCode(
+    absl::string_view code, const CallContext& context) {
+  RequisitionQuery query;
+  query.limit = 2;
+  query.requisition_code = std::string(code);
+  absl::StatusOr<RequisitionPage> page = ListRequisitions(query, context);
+  if (!page.ok()) return page.status();
+  rapidjson::Document found(rapidjson::kArrayType);
+  for (const rapidjson::Value& requisition : page->requisitions().GetArray()) {
+    found.PushBack(rapidjson::Value(requisition, found.GetAllocator()),
+                   found.GetAllocator());
+  }
+  return found;
+}
+
+absl::StatusOr<rapidjson::Document> LeverClient::GetRequisition(
+    absl::string_view id, const CallContext& context) {
+  Call call;
+  call.endpoint = {"/requisitions/{id}", kListRequisitions};
+  call.url =
+      absl::StrCat(options_.base_url, "/requisitions/", EncodeQueryValue(id));
+  call.data_is_list = false;
+  return Perform(call, context);
+}
+
+namespace {
+
+// The status of a create given up while Lever may hold the requisition.
+absl::Status MayHaveCreatedError(absl::string_view code,
+                                 absl::string_view why) {
+  absl::Status status = absl::UnavailableError(
+      absl::StrCat(why, "; Lever may or may not have created requisition \"",
+                   code, "\": its code is looked up before any other try"));
+  status.SetPayload(kMayHaveCreatedPayload, absl::Cord("1"));
+  return status;
+}
+
+}  // namespace
+
+absl::StatusOr<CreatedRequisition> LeverClient::CreateRequisition(
+    absl::string_view code, std::string body, const CallContext& context) {
+  bool found_after_lost_answer = false;
+  Call call;
+  call.method = "POST";
+  call.endpoint = {"/requisitions", kWriteRequisitions};
+  call.url = absl::StrCat(options_.base_url, "/requisitions");
+  call.body = std::move(body);
+  call.data_is_list = false;
+  call.recover = [&](const absl::Status& failure)
+      -> absl::StatusOr<std::optional<rapidjson::Document>> {
+    absl::StatusOr<rapidjson::Document> found =
+        FindRequisitionsByCode(code, context);
+    if (!found.ok()) {
+      return MayHaveCreatedError(
+          code,
+          absl::StrCat(
+              "the answer to POST /requisitions was lost (", failure.message(),
+              ") and looking the code up failed: ", found.status().message()));
+    }
+    if (found->Empty()) return std::nullopt;
+    found_after_lost_answer = true;
+    rapidjson::Document requisition;
+    requisition.CopyFrom((*found)[0], requisition.GetAllocator());
+    return std::optional<rapidjson::Document>(std::move(requisition));
+  };
+
+  absl::StatusOr<rapidjson::Document> created = Perform(call, context);
+  if (!created.ok()) {
+    if (absl::IsCancelled(created.status()) ||
+        absl::IsDeadlineExceeded(created.status())) {
+      return MayHaveCreatedError(code, created.status().message());
+    }
+    return created.status();
+  }
+  return CreatedRequisition{*std::move(created), found_after_lost_answer};
+}
+
+absl::StatusOr<rapidjson::Document> LeverClient::UpdateRequisition(
+    absl::string_view id, std::string body, const CallContext& context) {
+  Call call;
+  call.method = "PUT";
+  call.endpoint = {"/requisitions/{id}", kWriteRequisitions};
+  call.url =
+      absl::StrCat(options_.base_url, "/requisitions/", EncodeQueryValue(id));
+  call.body = std::move(body);
+  call.data_is_list = false;
+  return Perform(call, context);
+}
+
+namespace {
+
+// The request Probe sends for `permission`.
+struct ProbeRequest {
+  absl::string_view method = "GET";
+  absl::string_view path;  // for messages
+  std::string url_path;    // after the base URL
+};
+
+ProbeRequest ProbeFor(absl::string_view permission) {
+  if (permission == kWriteRequisitions) {
+    return {"PUT", "/requisitions/{id}",
+            absl::StrCat("/requisitions/", kNilRequisitionId)};
+  }
+  if (permission == kListRequisitionFields) {
+    return {"GET", "/requisition_fields", "/requisition_fields?limit=1"};
+  }
+  return {"GET", "/requisitions", "/requisitions?limit=1"};
+}
+
+}  // namespace
+
 ProbeResult LeverClient::Probe(absl::string_view permission,
                                const CallContext& context) {
-  const bool fields = permission == kListRequisitionFields;
-  const absl::string_view path =
-      fields ? "/requisition_fields" : "/requisitions";
-  const std::string what = absl::StrCat("GET ", path);
-  const std::string url = absl::StrCat(options_.base_url, path, "?limit=1");
+  const ProbeRequest probe = ProbeFor(permission);
+  const std::string what = absl::StrCat(probe.method, " ", probe.path);
+  Call call;
+  call.method = probe.method;
+  call.url = absl::StrCat(options_.base_url, probe.url_path);
+  call.body = "{}";
 
   ProbeResult result;
   absl::StatusOr<absl::Duration> timeout = AwaitTurn(what, context);
   // Latency is Lever's: it starts once the budget has let the request go.
   const absl::Time start = clock_.Now();
   absl::StatusOr<http::Response> response =
-      timeout.ok() ? Send(url, context, *timeout)
+      timeout.ok() ? Send(call, context, *timeout)
                    : absl::StatusOr<http::Response>(timeout.status());
   result.latency = clock_.Now() - start;
   if (!response.ok()) {
@@ -373,6 +551,12 @@ ProbeResult LeverClient::Probe(absl::string_view permission,
   }
   result.http_status = response->status;
   result.status = StatusFromLeverAnswer(what, permission, *response);
+  const int status = response->status;
+  if (call.method == "PUT" &&
+      (status == 400 || status == 404 || status == 409 || status == 422)) {
+    // Refused for what it asked, not for who asked.
+    result.status = absl::OkStatus();
+  }
   return result;
 }
 

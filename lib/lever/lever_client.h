@@ -1,11 +1,13 @@
 // The Lever Data API, as the connector uses it: list requisitions page by
-// page, list custom requisition fields and users, and probe a permission.
+// page, list custom requisition fields and users, read, create and update
+// single requisitions, and probe a permission.
 //
 // Authentication is HTTP Basic with the API key as user name. Each call is
 // retried per retry::RetryPolicy; Lever's error answers become statuses
-// (see StatusFromLeverAnswer). One LeverClient serves one import or one
-// connection test, from any number of threads at once; its stats add up
-// its calls.
+// (see StatusFromLeverAnswer). A create is never repeated blindly: when its
+// answer was lost, the requisition code is looked up before another try. One
+// LeverClient serves one import or one connection test, from any number of
+// threads at once; its stats add up its calls.
 #ifndef LEVERCONNECT_LIB_LEVER_LEVER_CLIENT_H_
 #define LEVERCONNECT_LIB_LEVER_LEVER_CLIENT_H_
 
@@ -78,6 +80,18 @@ inline constexpr absl::string_view kListRequisitionFields =
 // Optional: without it, imports leave the user name and e-mail columns
 // empty.
 inline constexpr absl::string_view kListUsers = "list users";
+// For write-back: POST and PUT /requisitions.
+inline constexpr absl::string_view kWriteRequisitions = "write requisitions";
+
+// What POST /requisitions gave.
+struct CreatedRequisition {
+  // The "data" object of Lever's answer (the write shape), or the
+  // requisition found by its code (the read shape).
+  rapidjson::Document requisition;
+  // True when the answer to POST was lost and the requisition was found by
+  // its code afterwards: Lever had created it.
+  bool found_after_lost_answer = false;
+};
 
 class LeverClient {
  public:
@@ -112,8 +126,40 @@ class LeverClient {
   // kListUsers.
   absl::StatusOr<UserDirectory> ListUsers(const CallContext& context);
 
-  // Asks once, with limit=1, whether the key may use `permission`
-  // (kListRequisitions or kListRequisitionFields).
+  // GET /requisitions?requisition_code=<code>&limit=2: an array document of
+  // the requisitions with that code (Lever keeps codes unique: none or one).
+  absl::StatusOr<rapidjson::Document> FindRequisitionsByCode(
+      absl::string_view code, const CallContext& context);
+
+  // GET /requisitions/{id}: the requisition object. NOT_FOUND when Lever
+  // has no such requisition.
+  absl::StatusOr<rapidjson::Document> GetRequisition(
+      absl::string_view id, const CallContext& context);
+
+  // POST /requisitions with `body`, a JSON object whose requisitionCode is
+  // `code`. Retried only when the request surely did not take effect
+  // (retry::SurelyNotApplied); when it may have (a reset or timeout after
+  // sending, a 5xx other than 503, a 2xx that does not parse), `code` is
+  // looked up first, and a requisition found is returned as created. Lever
+  // refusing the body is INVALID_ARGUMENT, a code taken ALREADY_EXISTS
+  // (409), a missing permission FAILED_PRECONDITION naming
+  // kWriteRequisitions; a create whose fate stays unknown is marked so
+  // that MayHaveCreated recognises it.
+  absl::StatusOr<CreatedRequisition> CreateRequisition(
+      absl::string_view code, std::string body, const CallContext& context);
+
+  // PUT /requisitions/{id} with `body`, the whole writable record; returns
+  // the "data" object of the answer. Retried like a read: sending the same
+  // whole record again leaves the same record. NOT_FOUND for an unknown id;
+  // other refusals as for CreateRequisition.
+  absl::StatusOr<rapidjson::Document> UpdateRequisition(
+      absl::string_view id, std::string body, const CallContext& context);
+
+  // Asks once whether the key may use `permission`: with limit=1 for
+  // kListRequisitions and kListRequisitionFields; for kWriteRequisitions
+  // with a request that can change nothing, PUT /requisitions/{nil UUID}
+  // with the body {}, where Lever's 403 means denied and any other refusal
+  // of the request itself (400, 404, 409, 422) means granted.
   ProbeResult Probe(absl::string_view permission, const CallContext& context);
 
   // A copy of the counts so far.
@@ -125,7 +171,24 @@ class LeverClient {
     absl::string_view permission;  // kListRequisitions
   };
 
-  http::Request MakeRequest(std::string url, const CallContext& context,
+  // One request and how to read its answer.
+  struct Call {
+    absl::string_view method = "GET";
+    Endpoint endpoint;
+    std::string url;
+    std::string body;  // JSON, for POST and PUT
+    // The answer's "data" is a list (else an object).
+    bool data_is_list = true;
+    // For a request that must not take effect twice, called when an
+    // attempt failed in a way that may have taken effect: returns the
+    // answer to use instead, nothing to try again, or the error to stop
+    // with. Empty for requests that may be repeated.
+    std::function<absl::StatusOr<std::optional<rapidjson::Document>>(
+        const absl::Status& failure)>
+        recover;
+  };
+
+  http::Request MakeRequest(const Call& call, const CallContext& context,
                             absl::Duration timeout) const;
 
   // Waits for a token of the budget; returns the time the attempt may
@@ -134,12 +197,16 @@ class LeverClient {
                                            const CallContext& context);
 
   // Sends one attempt.
-  absl::StatusOr<http::Response> Send(const std::string& url,
+  absl::StatusOr<http::Response> Send(const Call& call,
                                       const CallContext& context,
                                       absl::Duration timeout);
 
-  // GETs `url` until Lever answers with a JSON object whose "data" is a
-  // list, retrying per the policy.
+  // Sends `call` until Lever answers with a JSON object whose "data" is a
+  // list (or an object, as the call says), retrying per the policy.
+  absl::StatusOr<rapidjson::Document> Perform(const Call& call,
+                                              const CallContext& context);
+
+  // GETs `url` as Perform does, expecting a list.
   absl::StatusOr<rapidjson::Document> Fetch(const Endpoint& endpoint,
                                             const std::string& url,
                                             const CallContext& context);
@@ -182,6 +249,10 @@ bool IsInvalidOffsetToken(const absl::Status& status);
 // Whether `status` is Lever's 403: the key is valid but lacks the
 // permission the request needed.
 bool IsMissingPermission(const absl::Status& status);
+
+// Whether `status` is a failed CreateRequisition after which Lever may or
+// may not hold the requisition.
+bool MayHaveCreated(const absl::Status& status);
 
 // Whether `url` may serve as a Lever base URL: https, or plain http only
 // toward a loopback host such as the fake (see http::ValidateBaseUrl).

@@ -21,14 +21,6 @@ constexpr absl::string_view kStatusWhat =
 constexpr absl::string_view kMayHaveArrivedPayload =
     "leverconnect/pigment-push-may-have-arrived";
 
-// Whether a failed push surely did not reach Pigment, or was refused
-// whole (a 4xx, or 503), so that sending it again cannot import it twice.
-bool SurelyNotTaken(const absl::StatusOr<http::Response>& outcome) {
-  if (!outcome.ok()) return http::IsNotSent(outcome.status());
-  return (outcome->status >= 400 && outcome->status < 500) ||
-         outcome->status == 503;
-}
-
 // The outcome of one attempt: OK, or why not and whether retrying helps.
 struct Verdict {
   absl::Status failure;
@@ -149,6 +141,9 @@ http::Request PigmentClient::MakeRequest(const Call& call,
                                absl::StrCat("Bearer ", options_.import_key));
   request.timeout = timeout;
   request.cancelled = context.cancelled;
+  // libcurl may resend a request on a new connection when a kept one turns
+  // out closed; a push must never reach Pigment twice.
+  request.fresh_connection = call.exchange.push;
   return request;
 }
 
@@ -248,7 +243,7 @@ absl::Status PigmentClient::Perform(const Call& call,
     Verdict verdict = Judge(outcome, call.read, exchange);
     verdict.failure = Redacted(verdict.failure);
     if (verdict.failure.ok()) return verdict.failure;
-    const bool unknown = exchange.push && !SurelyNotTaken(outcome);
+    const bool unknown = exchange.push && !retry::SurelyNotApplied(outcome);
     if (context.IsCancelled()) {
       verdict.failure =
           absl::CancelledError(absl::StrCat(exchange.what, ": cancelled"));

@@ -86,6 +86,12 @@ absl::Duration RetryPolicy::BackoffAfter(
   return Backoff(attempt, retry_after);
 }
 
+bool SurelyNotApplied(const absl::StatusOr<http::Response>& outcome) {
+  if (!outcome.ok()) return http::IsNotSent(outcome.status());
+  return (outcome->status >= 400 && outcome->status < 500) ||
+         outcome->status == 503;
+}
+
 std::optional<absl::Duration> ParseRetryAfter(absl::string_view value,
                                               absl::Time now) {
   const std::string text(absl::StripAsciiWhitespace(value));

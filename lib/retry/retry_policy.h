@@ -68,6 +68,14 @@ class RetryPolicy {
   std::function<double()> random_;
 };
 
+// Whether a failed request that must not take effect twice (a create, a
+// push of data) surely did not take effect, so that sending it again is
+// safe: it never left (http::IsNotSent), or the server refused it whole
+// (a 4xx, or 503, which proxies and servers send before doing anything).
+// Otherwise (a reset or timeout after sending, a cut-short answer, another
+// 5xx, a 2xx that did not parse) it may have taken effect.
+bool SurelyNotApplied(const absl::StatusOr<http::Response>& outcome);
+
 // Reads a Retry-After value: delay-seconds ("3") or an HTTP date
 // ("Wed, 21 Oct 2026 07:28:00 GMT", relative to `now`; a date in the past
 // means no wait). nullopt when it is neither.

@@ -30,6 +30,7 @@ struct StoredConnection {
   absl::Time create_time;
   absl::Time update_time;
   std::string etag;  // chosen by the caller; compared on update and delete
+  bool write_back_enabled = false;  // WriteBackService may write through it
 };
 
 struct CreateResult {

@@ -30,7 +30,8 @@ std::string SelectConnections(std::string_view where, int limit_parameter) {
       limit_parameter,
       ") SELECT p.id, p.display_name, p.environment, p.sealed_api_key, "
       "p.api_key_hint, p.create_time_us, p.update_time_us, p.etag, "
-      "a.application FROM picked p LEFT JOIN connection_applications a "
+      "p.write_back_enabled, a.application FROM picked p LEFT JOIN "
+      "connection_applications a "
       "ON a.connection_id = p.id ORDER BY p.id, a.position");
 }
 
@@ -47,9 +48,10 @@ std::vector<StoredConnection> ReadConnections(const PostgresResult& result) {
       connection.create_time = absl::FromUnixMicros(result.Integer(row, 5));
       connection.update_time = absl::FromUnixMicros(result.Integer(row, 6));
       connection.etag = result.Text(row, 7);
+      connection.write_back_enabled = result.Bool(row, 8);
     }
-    if (!result.IsNull(row, 8)) {
-      connections.back().allowed_applications.push_back(result.Text(row, 8));
+    if (!result.IsNull(row, 9)) {
+      connections.back().allowed_applications.push_back(result.Text(row, 9));
     }
   }
   return connections;
@@ -64,7 +66,8 @@ PostgresParams ConnectionParams(const StoredConnection& connection) {
       .Text(connection.api_key_hint)
       .Integer(absl::ToUnixMicros(connection.create_time))
       .Integer(absl::ToUnixMicros(connection.update_time))
-      .Text(connection.etag);
+      .Text(connection.etag)
+      .Bool(connection.write_back_enabled);
   return params;
 }
 
@@ -150,7 +153,8 @@ class PostgresConnectionStore : public ConnectionStore {
       absl::StatusOr<PostgresResult> inserted = db.Execute(
           "INSERT INTO connections (id, display_name, environment, "
           "sealed_api_key, api_key_hint, create_time_us, update_time_us, "
-          "etag) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+          "etag, write_back_enabled) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+          "$9) "
           "ON CONFLICT (id) DO NOTHING",
           ConnectionParams(connection));
       if (!inserted.ok()) return inserted.status();
@@ -202,7 +206,8 @@ class PostgresConnectionStore : public ConnectionStore {
       absl::StatusOr<PostgresResult> updated = db.Execute(
           "UPDATE connections SET display_name = $2, environment = $3, "
           "sealed_api_key = $4, api_key_hint = $5, create_time_us = $6, "
-          "update_time_us = $7, etag = $8 WHERE id = $1",
+          "update_time_us = $7, etag = $8, write_back_enabled = $9 "
+          "WHERE id = $1",
           ConnectionParams(connection));
       if (!updated.ok()) return updated.status();
       return WriteApplications(db, connection);

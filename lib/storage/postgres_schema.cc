@@ -25,7 +25,8 @@ constexpr const char* kMigrations[] = {
       api_key_hint TEXT NOT NULL,
       create_time_us BIGINT NOT NULL,
       update_time_us BIGINT NOT NULL,
-      etag TEXT NOT NULL
+      etag TEXT NOT NULL,
+      write_back_enabled BOOLEAN NOT NULL DEFAULT FALSE
     );
     CREATE TABLE connection_applications (
       connection_id TEXT COLLATE "C" NOT NULL

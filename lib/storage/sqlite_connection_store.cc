@@ -25,20 +25,21 @@ namespace {
 
 using Mode = SqliteTransaction::Mode;
 
-// Parameters ?1 to ?8 of the statements below, bound by BindConnection.
+// Parameters ?1 to ?9 of the statements below, bound by BindConnection.
 constexpr char kInsertConnection[] =
     "INSERT INTO connections (id, display_name, environment, sealed_api_key, "
-    "api_key_hint, create_time_us, update_time_us, etag) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    "api_key_hint, create_time_us, update_time_us, etag, write_back_enabled) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 constexpr char kUpdateConnection[] =
     "UPDATE connections SET display_name = ?2, environment = ?3, "
     "sealed_api_key = ?4, api_key_hint = ?5, create_time_us = ?6, "
-    "update_time_us = ?7, etag = ?8 WHERE id = ?1";
+    "update_time_us = ?7, etag = ?8, write_back_enabled = ?9 WHERE id = ?1";
 
 // The columns ReadConnection expects, in order.
 constexpr char kSelectConnection[] =
     "SELECT id, display_name, environment, sealed_api_key, api_key_hint, "
-    "create_time_us, update_time_us, etag FROM connections ";
+    "create_time_us, update_time_us, etag, write_back_enabled "
+    "FROM connections ";
 
 void BindConnection(const StoredConnection& connection,
                     SqliteStatement& statement) {
@@ -50,6 +51,7 @@ void BindConnection(const StoredConnection& connection,
   statement.BindInteger(6, absl::ToUnixMicros(connection.create_time));
   statement.BindInteger(7, absl::ToUnixMicros(connection.update_time));
   statement.BindText(8, connection.etag);
+  statement.BindInteger(9, connection.write_back_enabled ? 1 : 0);
 }
 
 StoredConnection ReadConnection(SqliteStatement& statement) {
@@ -62,6 +64,7 @@ StoredConnection ReadConnection(SqliteStatement& statement) {
   connection.create_time = absl::FromUnixMicros(statement.Integer(5));
   connection.update_time = absl::FromUnixMicros(statement.Integer(6));
   connection.etag = statement.Text(7);
+  connection.write_back_enabled = statement.Integer(8) != 0;
   return connection;
 }
 

@@ -60,6 +60,11 @@ constexpr const char* kMigrations[] = {
     CREATE INDEX import_runs_unfinished ON import_runs (finished);
     PRAGMA user_version = 2;
     )sql",
+    R"sql(
+    ALTER TABLE connections
+      ADD COLUMN write_back_enabled INTEGER NOT NULL DEFAULT 0;
+    PRAGMA user_version = 3;
+    )sql",
 };
 static_assert(std::size(kMigrations) == kSqliteSchemaVersion);
 

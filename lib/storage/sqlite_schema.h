@@ -11,7 +11,7 @@
 namespace leverconnect::storage {
 
 // The schema version this build writes; newer files are refused.
-inline constexpr int kSqliteSchemaVersion = 2;
+inline constexpr int kSqliteSchemaVersion = 3;
 
 // Opens (creating when missing) the database at `path` with WAL,
 // synchronous=FULL, foreign keys and a busy timeout, and migrates its

@@ -157,7 +157,7 @@ absl::StatusOr<std::unique_ptr<FakeLever>> FakeLever::Start(
     auto endpoints = std::make_unique<LeverEndpoints>(
         options.api_keys, RequisitionStore(std::move(data->requisitions)),
         std::move(data->requisition_fields_json),
-        UserStore(std::move(data->users)));
+        UserStore(std::move(data->users)), options.drafts);
     std::unique_ptr<FakeLever> lever(
         new FakeLever(options, std::move(endpoints)));
     absl::StatusOr<std::unique_ptr<LocalHttpServer>> server =
@@ -264,7 +264,9 @@ std::string FakeLever::Deliver(const httplib::Request& request,
     SetTooManyRequests(arrival.retry_after_seconds, response);
   } else if (arrival.fault && FaultApplies(*arrival.fault, request)) {
     CountFault(*arrival.fault);
-    if (*arrival.fault == FaultKind::kReset) {
+    if (*arrival.fault == FaultKind::kLost) endpoints_->Answer(request);
+    if (*arrival.fault == FaultKind::kReset ||
+        *arrival.fault == FaultKind::kLost) {
       ResetConnection(request, response);
       return "reset";
     }
@@ -349,6 +351,20 @@ std::int64_t FakeLever::FaultCount(FaultKind kind) const {
   std::lock_guard<std::mutex> lock(mutex_);
   const auto count = faults_.find(kind);
   return count == faults_.end() ? 0 : count->second;
+}
+
+absl::Status FakeLever::EditRequisition(std::string_view id,
+                                        std::string_view patch_json) {
+  return endpoints_->EditRequisition(id, patch_json);
+}
+
+std::optional<std::string> FakeLever::RequisitionByCode(
+    std::string_view code) const {
+  return endpoints_->RequisitionByCode(code);
+}
+
+std::size_t FakeLever::RequisitionCount() const {
+  return endpoints_->RequisitionCount();
 }
 
 void FakeLever::SetRequestHook(RequestHook hook) {

@@ -1,11 +1,11 @@
 // A fake Lever Data API on a local port, for tests, the demo and benchmarks.
 //
 // FakeLever serves requisitions, requisition fields and users over plain
-// HTTP the way Lever does (Basic auth with the API key as user name, Lever's
-// paging token, filters and error bodies), from a recorded list page, from a
-// JSON file of the project's own, or generated. It counts what it receives so
-// tests can check what a client did, and lets a test hold any request in
-// flight through a hook.
+// HTTP the way Lever does, and creates, replaces and deletes requisitions
+// (Basic auth with the API key as user name, Lever's paging token, filters and
+// error bodies), from a recorded list page, from a JSON file of the project's
+// own, or generated. It counts what it receives so tests can check what a
+// client did, and lets a test hold any request in flight through a hook.
 //
 // On demand it also misbehaves like Lever and the proxies in front of it:
 // it limits each API key's rate, adds latency, and injects faults (error
@@ -68,9 +68,12 @@ struct FakeLeverOptions {
   int generate = 0;
   std::uint64_t seed = 1;
   // Each valid API key and the permissions it grants: "requisitions:read",
-  // "requisition_fields:read" and "users:read". No keys: every request
-  // gets 401.
+  // "requisition_fields:read", "users:read" and "requisitions:write". No
+  // keys: every request gets 401.
   std::map<std::string, std::set<std::string>> api_keys;
+  // Requisitions created through the API arrive as drafts (status
+  // "draft"), as in Lever's default "hybrid" mode.
+  bool drafts = false;
 
   // Token bucket per API key, like Lever's: `rate` tokens per second, up to
   // `burst`. A request finding no token gets 429. rate <= 0 disables
@@ -114,6 +117,8 @@ class FakeLever {
   //   empty     200 with an empty body
   //   badtoken  400 "Invalid offset token", only for GET /v1/requisitions
   //             with an offset; other requests are answered normally
+  //   lost      the request is done (a write is made), then the
+  //             connection is reset: the client never sees the answer
   static absl::StatusOr<std::unique_ptr<FakeLever>> Start(
       const FakeLeverOptions& options);
 
@@ -165,6 +170,18 @@ class FakeLever {
 
   // How many times fault `kind` was injected.
   std::int64_t FaultCount(FaultKind kind) const;
+
+  // For tests, an edit made in Lever itself (see
+  // LeverEndpoints::EditRequisition): sets the members of `patch_json` on
+  // requisition `id` and moves its updatedAt.
+  absl::Status EditRequisition(std::string_view id,
+                               std::string_view patch_json);
+
+  // The JSON text of the requisition with requisitionCode `code`, if any.
+  std::optional<std::string> RequisitionByCode(std::string_view code) const;
+
+  // How many requisitions the fake holds.
+  std::size_t RequisitionCount() const;
 
   // Called on the handler thread for every request before it is answered,
   // with its 1-based number among all requests (GET /_stats aside; the

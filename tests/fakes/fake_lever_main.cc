@@ -24,9 +24,10 @@ namespace {
 constexpr char kUsage[] =
     R"(Usage: fake-lever [flags]
 
-Serves a fake Lever Data API (/v1/requisitions, /v1/requisitions/{id},
-/v1/requisition_fields, /v1/users) over HTTP until SIGINT or SIGTERM. GET /_stats
-(no key needed) reports what it served, as JSON.
+Serves a fake Lever Data API (GET, POST /v1/requisitions, GET, PUT, DELETE
+/v1/requisitions/{id}, GET /v1/requisition_fields, GET /v1/users) over HTTP
+until SIGINT or SIGTERM. GET /_stats (no key needed) reports what it served,
+as JSON.
 
   --listen HOST:PORT          where to listen (default 127.0.0.1:0, any port)
   --port-file PATH            once bound, write the port and a newline here
@@ -40,7 +41,11 @@ Serves a fake Lever Data API (/v1/requisitions, /v1/requisitions/{id},
   --api-key KEY=PERMISSION[,PERMISSION...]
                               a valid key and what it may do, for example
                               requisitions:read,requisition_fields:read,
-                              users:read; repeat for more keys
+                              users:read,requisitions:write; repeat for
+                              more keys
+  --drafts                    requisitions created through the API arrive
+                              as drafts (status "draft"), as in Lever's
+                              default "hybrid" mode
   --help                      show this text
 
 Misbehaving like Lever and the proxies in front of it (requests under /v1/
@@ -78,6 +83,8 @@ Fault kinds:
   empty       200 with an empty body
   badtoken    400 "Invalid offset token" for GET /v1/requisitions with an
               offset; other requests are answered normally
+  lost        the request is done (a write is made), then the connection
+              is reset before the answer
 )";
 
 struct Flags {
@@ -186,14 +193,16 @@ absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
   const absl::Status parsed =
       ForEachFlag(argc, argv,
                   {"listen", "port-file", "requisitions", "requisition-fields",
-                   "users-file", "generate", "seed", "api-key", "rate", "burst", "latency-ms",
-                   "faults", "fault-seed", "fault-script"},
-                  {"help", "no-retry-after"},
+                   "users-file", "generate", "seed", "api-key", "rate", "burst",
+                   "latency-ms", "faults", "fault-seed", "fault-script"},
+                  {"help", "no-retry-after", "drafts"},
                   [&flags](absl::string_view name, absl::string_view value) {
                     if (name == "help") {
                       flags.help = true;
                     } else if (name == "no-retry-after") {
                       flags.options.retry_after = false;
+                    } else if (name == "drafts") {
+                      flags.options.drafts = true;
                     } else {
                       return ApplyFlag(name, value, flags);
                     }

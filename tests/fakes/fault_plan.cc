@@ -69,6 +69,8 @@ std::string_view FaultKindName(FaultKind kind) {
       return "badtoken";
     case FaultKind::kEmpty:
       return "empty";
+    case FaultKind::kLost:
+      return "lost";
   }
   return "unknown";
 }

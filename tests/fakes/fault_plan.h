@@ -31,6 +31,7 @@ enum class FaultKind {
   kTruncate,            // "truncate"
   kBadToken,            // "badtoken"
   kEmpty,               // "empty"
+  kLost,                // "lost"
 };
 
 // Every kind, in declaration order.
@@ -43,7 +44,8 @@ inline constexpr FaultKind kAllFaultKinds[] = {FaultKind::kTooManyRequests,
                                                FaultKind::kHtml,
                                                FaultKind::kTruncate,
                                                FaultKind::kBadToken,
-                                               FaultKind::kEmpty};
+                                               FaultKind::kEmpty,
+                                               FaultKind::kLost};
 
 // A kind with the chance, from 0 to 1, that a request gets it.
 using FaultChances = std::vector<std::pair<FaultKind, double>>;

@@ -80,6 +80,7 @@ void SetFaultResponse(FaultKind kind, bool retry_after,
                           response);
     case FaultKind::kReset:
     case FaultKind::kTruncate:
+    case FaultKind::kLost:
       return;
   }
 }

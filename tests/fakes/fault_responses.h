@@ -31,8 +31,8 @@ void SetTooManyRequests(int retry_after_seconds, httplib::Response& response);
 //   kEmpty              200, JSON content type, empty body
 //   kBadToken           400 {"code":"BadRequestError",
 //                            "message":"Invalid offset token"}
-// kReset and kTruncate depend on the connection and the answer; see
-// ResetConnection and SetTruncated. Given those, it leaves `response`.
+// kReset, kTruncate and kLost depend on the connection and the answer;
+// see ResetConnection and SetTruncated. Given those, it leaves `response`.
 void SetFaultResponse(FaultKind kind, bool retry_after,
                       httplib::Response& response);
 

@@ -1,5 +1,7 @@
 #include "tests/fakes/lever_endpoints.h"
 
+#include <chrono>
+#include <mutex>
 #include <utility>
 
 #include <rapidjson/stringbuffer.h>
@@ -8,8 +10,11 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_format.h"
+#include "tests/fakes/lever_files.h"
 #include "tests/fakes/page_token.h"
 #include "tests/fakes/requisition_query.h"
+#include "tests/fakes/requisition_writes.h"
 
 namespace leverconnect::testing {
 
@@ -17,7 +22,10 @@ enum class LeverEndpointKind {
   kListRequisitions,
   kGetRequisition,
   kListFields,
-  kListUsers
+  kListUsers,
+  kCreateRequisition,
+  kReplaceRequisition,
+  kDeleteRequisition
 };
 
 // A known endpoint: its route for statistics, the permission it needs and
@@ -47,6 +55,15 @@ constexpr LeverEndpoint kListFields = {
     kRequisitionFieldsRead, "list requisition fields"};
 constexpr LeverEndpoint kListUsers = {LeverEndpointKind::kListUsers,
                                       "/v1/users", kUsersRead, "list users"};
+constexpr LeverEndpoint kCreateRequisition = {
+    LeverEndpointKind::kCreateRequisition, "/v1/requisitions",
+    kRequisitionsWrite, "create requisitions"};
+constexpr LeverEndpoint kReplaceRequisition = {
+    LeverEndpointKind::kReplaceRequisition, "/v1/requisitions/{id}",
+    kRequisitionsWrite, "update requisitions"};
+constexpr LeverEndpoint kDeleteRequisition = {
+    LeverEndpointKind::kDeleteRequisition, "/v1/requisitions/{id}",
+    kRequisitionsWrite, "delete requisitions"};
 
 // The id in /v1/requisitions/{id}, or "" when the path is not of that form.
 std::string_view RequisitionId(std::string_view path) {
@@ -58,6 +75,12 @@ std::string_view RequisitionId(std::string_view path) {
 }
 
 const LeverEndpoint* FindEndpoint(const httplib::Request& request) {
+  const bool single = !RequisitionId(request.path).empty();
+  if (request.method == "POST" && request.path == kRequisitionsPath) {
+    return &kCreateRequisition;
+  }
+  if (request.method == "PUT" && single) return &kReplaceRequisition;
+  if (request.method == "DELETE" && single) return &kDeleteRequisition;
   if (request.method != "GET") return nullptr;
   if (request.path == kRequisitionsPath) return &kListRequisitions;
   if (request.path == kRequisitionFieldsPath) return &kListFields;
@@ -111,6 +134,40 @@ LeverReply ListReply(const absl::StatusOr<Query>& query, const Store& store) {
   return LeverReply{200, ListBody(store.List(*query)), ""};
 }
 
+LeverReply NoSuchRequisition() {
+  return Error(404, "NotFoundError",
+               "That requisition doesn't exist on your account");
+}
+
+LeverReply CodeTaken() {
+  return Error(409, "ConflictError",
+               "A requisition with this requisitionCode already exists");
+}
+
+// The body of a write, or Lever's 400 saying what is wrong with it.
+absl::StatusOr<rapidjson::Document> ParseBody(const std::string& text) {
+  rapidjson::Document body;
+  body.Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
+  if (body.HasParseError()) {
+    return absl::InvalidArgumentError("The request body is not valid JSON");
+  }
+  if (std::optional<std::string> problem = RequisitionBodyProblem(body)) {
+    return absl::InvalidArgumentError(*problem);
+  }
+  return body;
+}
+
+LeverReply BadBody(const absl::Status& status) {
+  return Error(400, "BadRequestError", std::string(status.message()));
+}
+
+// The requisitionCode of a body, when it has one.
+std::optional<std::string> BodyCode(const rapidjson::Value& body) {
+  const auto code = body.FindMember("requisitionCode");
+  if (code == body.MemberEnd() || !code->value.IsString()) return std::nullopt;
+  return std::string(code->value.GetString(), code->value.GetStringLength());
+}
+
 }  // namespace
 
 std::string LeverErrorBody(std::string_view code, std::string_view message) {
@@ -129,8 +186,9 @@ std::string LeverErrorBody(std::string_view code, std::string_view message) {
 LeverEndpoints::LeverEndpoints(
     std::map<std::string, std::set<std::string>> api_keys,
     RequisitionStore requisitions, std::string requisition_fields_json,
-    UserStore users)
+    UserStore users, bool drafts)
     : api_keys_(std::move(api_keys)),
+      drafts_(drafts),
       requisitions_(std::move(requisitions)),
       requisition_fields_body_("{\"data\":" + requisition_fields_json + "}"),
       users_(std::move(users)) {}
@@ -139,7 +197,7 @@ std::string RequestApiKey(const httplib::Request& request) {
   return BasicAuthUser(request.get_header_value("Authorization"));
 }
 
-LeverReply LeverEndpoints::Answer(const httplib::Request& request) const {
+LeverReply LeverEndpoints::Answer(const httplib::Request& request) {
   LeverReply reply = Dispatch(request, FindEndpoint(request));
   reply.route = Route(request);
   return reply;
@@ -151,7 +209,7 @@ std::string LeverEndpoints::Route(const httplib::Request& request) const {
 }
 
 LeverReply LeverEndpoints::Dispatch(const httplib::Request& request,
-                                    const LeverEndpoint* endpoint) const {
+                                    const LeverEndpoint* endpoint) {
   const std::set<std::string>* permissions = Authenticate(request);
   if (permissions == nullptr) {
     return Error(401, "UnauthorizedError", "Invalid API key");
@@ -173,6 +231,12 @@ LeverReply LeverEndpoints::Dispatch(const httplib::Request& request,
       return ListRequisitionFields();
     case LeverEndpointKind::kListUsers:
       return ListUsers(request);
+    case LeverEndpointKind::kCreateRequisition:
+      return CreateRequisition(request);
+    case LeverEndpointKind::kReplaceRequisition:
+      return ReplaceRequisition(request);
+    case LeverEndpointKind::kDeleteRequisition:
+      return DeleteRequisition(RequisitionId(request.path));
   }
   return Error(500, "InternalError", "Unhandled endpoint");
 }
@@ -187,6 +251,7 @@ const std::set<std::string>* LeverEndpoints::Authenticate(
 
 LeverReply LeverEndpoints::ListRequisitions(
     const httplib::Request& request) const {
+  std::shared_lock<std::shared_mutex> lock(requisitions_mutex_);
   return ListReply(ParseRequisitionQuery(request.params), requisitions_);
 }
 
@@ -195,12 +260,90 @@ LeverReply LeverEndpoints::ListUsers(const httplib::Request& request) const {
 }
 
 LeverReply LeverEndpoints::GetRequisition(std::string_view id) const {
+  std::shared_lock<std::shared_mutex> lock(requisitions_mutex_);
   const StoredRequisition* requisition = requisitions_.Find(id);
-  if (requisition == nullptr) {
-    return Error(404, "NotFoundError",
-                 "That requisition doesn't exist on your account");
-  }
+  if (requisition == nullptr) return NoSuchRequisition();
   return LeverReply{200, "{\"data\":" + requisition->json + "}", ""};
+}
+
+std::int64_t LeverEndpoints::NextWriteTime() {
+  const std::int64_t now =
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  last_write_ms_ = std::max(now, last_write_ms_ + 1);
+  return last_write_ms_;
+}
+
+LeverReply LeverEndpoints::CreateRequisition(const httplib::Request& request) {
+  absl::StatusOr<rapidjson::Document> body = ParseBody(request.body);
+  if (!body.ok()) return BadBody(body.status());
+  std::unique_lock<std::shared_mutex> lock(requisitions_mutex_);
+  const std::optional<std::string> code = BodyCode(*body);
+  if (code && requisitions_.FindByCode(*code) != nullptr) return CodeTaken();
+  const std::string id =
+      absl::StrFormat("f4ce0000-0000-4000-8000-%012d", ++created_);
+  const rapidjson::Document record =
+      CreatedRecord(*body, id, NextWriteTime(), drafts_);
+  requisitions_.Put(ToStoredRequisition(record));
+  return LeverReply{201, WriteAnswer(record), ""};
+}
+
+LeverReply LeverEndpoints::ReplaceRequisition(const httplib::Request& request) {
+  const std::string_view id = RequisitionId(request.path);
+  absl::StatusOr<rapidjson::Document> body = ParseBody(request.body);
+  std::unique_lock<std::shared_mutex> lock(requisitions_mutex_);
+  const StoredRequisition* stored = requisitions_.Find(id);
+  if (stored == nullptr) return NoSuchRequisition();
+  if (!body.ok()) return BadBody(body.status());
+  const std::optional<std::string> code = BodyCode(*body);
+  const StoredRequisition* holder =
+      code ? requisitions_.FindByCode(*code) : nullptr;
+  if (holder != nullptr && holder->id != id) return CodeTaken();
+  rapidjson::Document current;
+  current.Parse(stored->json.data(), stored->json.size());
+  const rapidjson::Document record =
+      ReplacedRecord(current, *body, NextWriteTime());
+  requisitions_.Put(ToStoredRequisition(record));
+  return LeverReply{200, WriteAnswer(record), ""};
+}
+
+LeverReply LeverEndpoints::DeleteRequisition(std::string_view id) {
+  std::unique_lock<std::shared_mutex> lock(requisitions_mutex_);
+  if (!requisitions_.Remove(id)) return NoSuchRequisition();
+  return LeverReply{204, "", ""};
+}
+
+absl::Status LeverEndpoints::EditRequisition(std::string_view id,
+                                             std::string_view patch_json) {
+  rapidjson::Document patch;
+  patch.Parse(patch_json.data(), patch_json.size());
+  if (patch.HasParseError() || !patch.IsObject()) {
+    return absl::InvalidArgumentError("the patch is not a JSON object");
+  }
+  std::unique_lock<std::shared_mutex> lock(requisitions_mutex_);
+  const StoredRequisition* stored = requisitions_.Find(id);
+  if (stored == nullptr) {
+    return absl::NotFoundError("no requisition has that id");
+  }
+  rapidjson::Document current;
+  current.Parse(stored->json.data(), stored->json.size());
+  requisitions_.Put(
+      ToStoredRequisition(EditedRecord(current, patch, NextWriteTime())));
+  return absl::OkStatus();
+}
+
+std::optional<std::string> LeverEndpoints::RequisitionByCode(
+    std::string_view code) const {
+  std::shared_lock<std::shared_mutex> lock(requisitions_mutex_);
+  const StoredRequisition* stored = requisitions_.FindByCode(code);
+  if (stored == nullptr) return std::nullopt;
+  return stored->json;
+}
+
+std::size_t LeverEndpoints::RequisitionCount() const {
+  std::shared_lock<std::shared_mutex> lock(requisitions_mutex_);
+  return requisitions_.size();
 }
 
 LeverReply LeverEndpoints::ListRequisitionFields() const {

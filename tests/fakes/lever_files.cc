@@ -66,6 +66,8 @@ std::int64_t Int64Member(const rapidjson::Value& object, const char* name) {
   return member->value.GetInt64();
 }
 
+}  // namespace
+
 StoredRequisition ToStoredRequisition(const rapidjson::Value& object) {
   StoredRequisition requisition;
   requisition.id = StringMember(object, "id");
@@ -80,6 +82,8 @@ StoredRequisition ToStoredRequisition(const rapidjson::Value& object) {
   requisition.json = Serialize(object);
   return requisition;
 }
+
+namespace {
 
 StoredUser ToStoredUser(const rapidjson::Value& object) {
   StoredUser user;

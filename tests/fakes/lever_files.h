@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <rapidjson/document.h>
+
 #include "absl/status/statusor.h"
 #include "tests/fakes/requisition_store.h"
 #include "tests/fakes/user_store.h"
@@ -20,6 +22,10 @@ namespace leverconnect::testing {
 // absent (then createdAt counts as 0 and the id as "").
 absl::StatusOr<std::vector<StoredRequisition>> LoadRequisitionsFile(
     const std::string& path);
+
+// One requisition object, ready to serve: the members the filters use (as
+// for LoadRequisitionsFile) and its compact JSON text.
+StoredRequisition ToStoredRequisition(const rapidjson::Value& object);
 
 // A list page as GET /v1/users returns it: {"data": [...], ...}. Every
 // element must be an object; a user is deactivated when its

@@ -5,10 +5,13 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "tests/fakes/csv_records.h"
+#include "lib/csv/csv_reader.h"
 
 namespace leverconnect::testing {
 namespace {
+
+using csv::CsvRecord;
+using csv::ParseCsvRecords;
 
 constexpr absl::string_view kByteOrderMark = "\xEF\xBB\xBF";
 constexpr std::size_t kSamplesPerGroup = 3;

@@ -33,12 +33,44 @@ bool Matches(const RequisitionQuery& query,
 
 RequisitionStore::RequisitionStore(std::vector<StoredRequisition> requisitions)
     : requisitions_(std::move(requisitions)) {
+  Reindex();
+}
+
+void RequisitionStore::Reindex() {
   std::stable_sort(requisitions_.begin(), requisitions_.end(),
                    ListedBefore<StoredRequisition>);
+  index_by_id_.clear();
   index_by_id_.reserve(requisitions_.size());
   for (std::size_t index = 0; index < requisitions_.size(); ++index) {
     index_by_id_.emplace(requisitions_[index].id, index);
   }
+}
+
+const StoredRequisition* RequisitionStore::FindByCode(
+    std::string_view code) const {
+  for (const StoredRequisition& requisition : requisitions_) {
+    if (requisition.requisition_code == code) return &requisition;
+  }
+  return nullptr;
+}
+
+void RequisitionStore::Put(StoredRequisition requisition) {
+  const auto found = index_by_id_.find(requisition.id);
+  if (found != index_by_id_.end()) {
+    requisitions_[found->second] = std::move(requisition);
+  } else {
+    requisitions_.push_back(std::move(requisition));
+  }
+  Reindex();
+}
+
+bool RequisitionStore::Remove(std::string_view id) {
+  const auto found = index_by_id_.find(std::string(id));
+  if (found == index_by_id_.end()) return false;
+  requisitions_.erase(requisitions_.begin() +
+                      static_cast<std::ptrdiff_t>(found->second));
+  Reindex();
+  return true;
 }
 
 RequisitionPage RequisitionStore::List(const RequisitionQuery& query) const {

@@ -1,8 +1,9 @@
 // The requisitions a fake Lever serves, kept in Lever's list order.
 //
 // Each requisition is serialized once when it enters the store, so serving
-// a page only joins ready-made JSON texts. A store is immutable after
-// construction and safe to read from many threads at once.
+// a page only joins ready-made JSON texts. A store is safe to read from
+// many threads at once; Put and Remove need the caller to exclude every
+// other use, and invalidate the pointers of pages and Find.
 #ifndef LEVERCONNECT_TESTS_FAKES_REQUISITION_STORE_H_
 #define LEVERCONNECT_TESTS_FAKES_REQUISITION_STORE_H_
 
@@ -60,12 +61,24 @@ class RequisitionStore {
   // The requisition with this id, or nullptr.
   const StoredRequisition* Find(std::string_view id) const;
 
+  // The first requisition with this code, or nullptr.
+  const StoredRequisition* FindByCode(std::string_view code) const;
+
+  // Adds `requisition`, or replaces the one with its id, keeping the order.
+  void Put(StoredRequisition requisition);
+
+  // Removes the requisition with this id; false when there is none.
+  bool Remove(std::string_view id);
+
   std::size_t size() const { return requisitions_.size(); }
 
  private:
   // Where scanning for `query` starts: after its token and its start time.
   std::vector<StoredRequisition>::const_iterator FirstCandidate(
       const RequisitionQuery& query) const;
+
+  // Sorts the requisitions and indexes them by id.
+  void Reindex();
 
   std::vector<StoredRequisition> requisitions_;
   std::unordered_map<std::string, std::size_t> index_by_id_;

@@ -102,6 +102,10 @@ const std::vector<MatrixRow> kMatrix = {
      {kUnauthenticated, kUnauthenticated, kDenied, kOk,     kOk}},
     {"WatchImport",
      {kUnauthenticated, kUnauthenticated, kDenied, kOk,     kOk}},
+    {"PlanRequisitionChanges",
+     {kUnauthenticated, kUnauthenticated, kDenied, kOk,     kOk}},
+    {"ApplyRequisitionChanges",
+     {kUnauthenticated, kUnauthenticated, kDenied, kOk,     kOk}},
 };
 // clang-format on
 
@@ -198,6 +202,29 @@ std::map<std::string, Call> Calls() {
     request.set_name(GrantedRun());
     return client.WatchImport(request, nullptr).status();
   };
+  // One row with a field no requisition has: INVALID, so that the calls
+  // that are let through read Lever but never write to it.
+  auto invalid_row = [](auto& request) {
+    v1::PlannedRequisition* row = request.add_rows();
+    row->set_requisition_code("AUTH-1");
+    (*row->mutable_fields())["colour"].set_string_value("blue");
+  };
+  calls["PlanRequisitionChanges"] = [invalid_row](client::Client& client,
+                                                  const CallerSetup& caller) {
+    v1::PlanRequisitionChangesRequest request;
+    request.set_connection(kGranted);
+    request.set_application(caller.application);
+    invalid_row(request);
+    return client.PlanRequisitionChanges(request).status();
+  };
+  calls["ApplyRequisitionChanges"] = [invalid_row](client::Client& client,
+                                                   const CallerSetup& caller) {
+    v1::ApplyRequisitionChangesRequest request;
+    request.set_connection(kGranted);
+    request.set_application(caller.application);
+    invalid_row(request);
+    return client.ApplyRequisitionChanges(request).status();
+  };
   return calls;
 }
 
@@ -248,6 +275,7 @@ class AuthorizationTest : public ::testing::Test {
     request.set_skip_key_check(true);
     request.mutable_connection()->set_api_key(kFullKey);
     request.mutable_connection()->set_environment(v1::ENVIRONMENT_PRODUCTION);
+    request.mutable_connection()->set_write_back_enabled(true);
     for (const std::string& application : applications) {
       request.mutable_connection()->add_allowed_applications(application);
     }
@@ -401,9 +429,10 @@ TEST_F(AuthorizationTest, MissingAndUngrantedConnectionsLookTheSame) {
   auto ask = [&](const std::string& rpc) {
     return Calls()[rpc](*planner, setup);
   };
-  const std::vector<std::string> rpcs = {"GetConnection", "TestConnection",
-                                         "GetRequisitionSchema",
-                                         "StreamRequisitions"};
+  const std::vector<std::string> rpcs = {
+      "GetConnection",          "TestConnection",
+      "GetRequisitionSchema",   "StreamRequisitions",
+      "PlanRequisitionChanges", "ApplyRequisitionChanges"};
   std::vector<absl::Status> missing;
   for (const std::string& rpc : rpcs) missing.push_back(ask(rpc));
   Create("granted", {"finance"});

@@ -273,11 +273,15 @@ TEST_F(ConnectionTest, TestConnectionReportsEachPermission) {
   ASSERT_TRUE(full.ok()) << full.status();
   EXPECT_TRUE(full->ready());
   EXPECT_TRUE(full->api_key_accepted());
-  ASSERT_THAT(full->checks(), SizeIs(2));
+  ASSERT_THAT(full->checks(), SizeIs(3));
   EXPECT_EQ(full->checks(0).permission(), "list requisitions");
   EXPECT_EQ(full->checks(0).result(), v1::PermissionCheck::RESULT_GRANTED);
   EXPECT_EQ(full->checks(1).permission(), "list requisition fields");
   EXPECT_EQ(full->checks(1).http_status(), 200);
+  // The key may read but not write; imports need no more.
+  EXPECT_EQ(full->checks(2).permission(), "write requisitions");
+  EXPECT_EQ(full->checks(2).result(), v1::PermissionCheck::RESULT_DENIED);
+  EXPECT_FALSE(full->may_write());
 
   test.set_name("connections/partial");
   auto partial = client().TestConnection(test);

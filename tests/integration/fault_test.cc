@@ -179,6 +179,8 @@ TEST_P(FaultSoakTest, TenPercentFaultsLoseAndRepeatNothing) {
   EXPECT_THAT(Ids(rows), SizeIs(3000));
   int faults = 0;
   for (FaultKind kind : kAllFaultKinds) {
+    // A fault for writes; to a read it is a reset.
+    if (kind == FaultKind::kLost) continue;
     if (GetParam() == v1::READ_MODE_ONE_CURSOR) {
       EXPECT_GE((*environment)->lever().FaultCount(kind), 1)
           << FaultKindName(kind);

@@ -63,6 +63,8 @@ absl::StatusOr<std::unique_ptr<TestEnvironment>> TestEnvironment::Start(
     lever.api_keys[kNoFieldsKey] = {"requisitions:read"};
     lever.api_keys[kNoUsersKey] = {"requisitions:read",
                                    "requisition_fields:read"};
+    lever.api_keys[kWriteKey] = {"requisitions:read", "requisition_fields:read",
+                                 "users:read", "requisitions:write"};
   }
   auto fake = FakeLever::Start(lever);
   if (!fake.ok()) return fake.status();

@@ -23,6 +23,9 @@ inline constexpr char kFullKey[] = "lvr_full_access_key_0001";
 inline constexpr char kNoFieldsKey[] = "lvr_requisitions_only_0002";
 // Reads requisitions and fields, but not users.
 inline constexpr char kNoUsersKey[] = "lvr_requisitions_fields_0003";
+// Reads requisitions, fields and users, and writes requisitions (the other
+// keys may not write).
+inline constexpr char kWriteKey[] = "lvr_write_access_key_0004";
 
 // The principals of every test server, and their tokens. The planning
 // member acts for "app" and "planning", and may also present a client

@@ -24,14 +24,22 @@ constexpr absl::StatusCode kOk = absl::StatusCode::kOk;
 constexpr absl::StatusCode kDenied = absl::StatusCode::kPermissionDenied;
 constexpr absl::StatusCode kNotFound = absl::StatusCode::kNotFound;
 
-const std::vector<Method> kAllMethods = {
-    Method::kCreateConnection,   Method::kGetConnection,
-    Method::kListConnections,    Method::kUpdateConnection,
-    Method::kDeleteConnection,   Method::kTestConnection,
-    Method::kRotateApiKey,       Method::kGetRequisitionSchema,
-    Method::kStreamRequisitions, Method::kStartImport,
-    Method::kGetImport,          Method::kListImports,
-    Method::kCancelImport,       Method::kWatchImport};
+const std::vector<Method> kAllMethods = {Method::kCreateConnection,
+                                         Method::kGetConnection,
+                                         Method::kListConnections,
+                                         Method::kUpdateConnection,
+                                         Method::kDeleteConnection,
+                                         Method::kTestConnection,
+                                         Method::kRotateApiKey,
+                                         Method::kGetRequisitionSchema,
+                                         Method::kStreamRequisitions,
+                                         Method::kStartImport,
+                                         Method::kGetImport,
+                                         Method::kListImports,
+                                         Method::kCancelImport,
+                                         Method::kWatchImport,
+                                         Method::kPlanRequisitionChanges,
+                                         Method::kApplyRequisitionChanges};
 
 TEST(AuthorizerTest, MethodTable) {
   struct Row {
@@ -54,6 +62,8 @@ TEST(AuthorizerTest, MethodTable) {
       {Method::kListImports, kOk, kOk},
       {Method::kCancelImport, kOk, kOk},
       {Method::kWatchImport, kOk, kOk},
+      {Method::kPlanRequisitionChanges, kOk, kOk},
+      {Method::kApplyRequisitionChanges, kOk, kOk},
   };
   ASSERT_EQ(table.size(), kAllMethods.size());
   for (const Row& row : table) {
@@ -138,6 +148,17 @@ TEST(AuthorizerTest, ConnectionTable) {
       {kPlanner, Method::kWatchImport, kMissing, "", kDenied,
        "may not use connection \"connections/gone\""},
       {kAdmin, Method::kWatchImport, kMissing, "", kNotFound, "not found"},
+      // Write-back: as starting an import.
+      {kPlanner, Method::kPlanRequisitionChanges, kGranted, "planning", kOk,
+       ""},
+      {kPlanner, Method::kApplyRequisitionChanges, kGranted, "planning", kOk,
+       ""},
+      {kPlanner, Method::kApplyRequisitionChanges, kGranted, "app", kDenied,
+       "does not allow application \"app\""},
+      {kReporter, Method::kApplyRequisitionChanges, kGranted, "planning",
+       kDenied, "does not act for application \"planning\""},
+      {kPlanner, Method::kApplyRequisitionChanges, kMissing, "planning",
+       kDenied, "may not use connection \"connections/gone\""},
   };
   for (const Row& row : table) {
     SCOPED_TRACE(row.principal.id + " " + std::string(MethodName(row.method)) +

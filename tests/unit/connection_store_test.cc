@@ -61,6 +61,7 @@ void ExpectSameConnection(const StoredConnection& actual,
   EXPECT_EQ(actual.create_time, expected.create_time);
   EXPECT_EQ(actual.update_time, expected.update_time);
   EXPECT_EQ(actual.etag, expected.etag);
+  EXPECT_EQ(actual.write_back_enabled, expected.write_back_enabled);
 }
 
 std::vector<std::string> Ids(const ConnectionPage& page) {
@@ -294,6 +295,7 @@ TEST_P(ConnectionStoreTest, UpdateWithMatchingEtagReplacesTheRow) {
   changed.sealed_api_key = std::string("\x00new\x00", 5);
   changed.update_time = absl::FromUnixMicros(1800000000000001);
   changed.etag = "etag-2";
+  changed.write_back_enabled = true;
 
   ASSERT_TRUE(store_->Update(changed, "etag-acme").ok());
   absl::StatusOr<StoredConnection> stored = store_->Get("acme");
@@ -409,7 +411,7 @@ TEST_F(SqliteConnectionStoreTest, UsesWalAndFullSynchronous) {
   EXPECT_EQ(settings->synchronous, 2);  // FULL
   EXPECT_TRUE(settings->foreign_keys);
   EXPECT_EQ(settings->busy_timeout_ms, 5000);
-  EXPECT_EQ(settings->schema_version, 2);
+  EXPECT_EQ(settings->schema_version, 3);
 
   // WAL is a property of the file: a plain handle sees it too.
   absl::StatusOr<SqliteDatabase> plain = SqliteDatabase::Open(path_);
@@ -417,17 +419,52 @@ TEST_F(SqliteConnectionStoreTest, UsesWalAndFullSynchronous) {
   EXPECT_EQ(plain->QueryText("PRAGMA journal_mode").value_or(""), "wal");
 }
 
+TEST_F(SqliteConnectionStoreTest,
+       ConnectionsOfAnOlderSchemaReadWithoutWriteBack) {
+  {
+    absl::StatusOr<SqliteDatabase> plain = SqliteDatabase::Open(path_);
+    ASSERT_TRUE(plain.ok()) << plain.status();
+    // The version 2 layout of the connections table, with one row.
+    ASSERT_TRUE(
+        plain
+            ->Execute("CREATE TABLE connections (id TEXT PRIMARY KEY NOT "
+                      "NULL, display_name TEXT NOT NULL, environment "
+                      "INTEGER NOT NULL, sealed_api_key BLOB NOT NULL, "
+                      "api_key_hint TEXT NOT NULL, create_time_us INTEGER "
+                      "NOT NULL, update_time_us INTEGER NOT NULL, etag "
+                      "TEXT NOT NULL);"
+                      "CREATE TABLE connection_applications (connection_id "
+                      "TEXT NOT NULL, application TEXT NOT NULL, position "
+                      "INTEGER NOT NULL, PRIMARY KEY (connection_id, "
+                      "application)) WITHOUT ROWID;"
+                      "CREATE TABLE request_ids (request_id TEXT PRIMARY "
+                      "KEY NOT NULL, connection_id TEXT NOT NULL, "
+                      "create_time_us INTEGER NOT NULL);"
+                      "CREATE TABLE import_runs (seq INTEGER PRIMARY KEY);"
+                      "INSERT INTO connections VALUES ('old', 'Old', 1, "
+                      "x'00', '', 1, 2, 'e');"
+                      "PRAGMA user_version = 2;")
+            .ok());
+  }
+  absl::StatusOr<std::unique_ptr<ConnectionStore>> store =
+      OpenSqliteConnectionStore(path_);
+  ASSERT_TRUE(store.ok()) << store.status();
+  absl::StatusOr<StoredConnection> old = (*store)->Get("old");
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_FALSE(old->write_back_enabled);
+}
+
 TEST_F(SqliteConnectionStoreTest, NewerSchemaIsRefused) {
   {
     absl::StatusOr<SqliteDatabase> plain = SqliteDatabase::Open(path_);
     ASSERT_TRUE(plain.ok()) << plain.status();
-    ASSERT_TRUE(plain->Execute("PRAGMA user_version = 3").ok());
+    ASSERT_TRUE(plain->Execute("PRAGMA user_version = 4").ok());
   }
 
   absl::StatusOr<std::unique_ptr<ConnectionStore>> store =
       OpenSqliteConnectionStore(path_);
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(Message(store.status()), HasSubstr("schema version 3"));
+  EXPECT_THAT(Message(store.status()), HasSubstr("schema version 4"));
 }
 
 TEST_F(SqliteConnectionStoreTest, UnopenablePathIsUnavailable) {

@@ -135,7 +135,7 @@ TEST(FaultKindTest, NamesRoundTrip) {
   }
   EXPECT_EQ(names, std::vector<std::string>({"429", "500", "502", "503", "504",
                                              "reset", "html", "truncate",
-                                             "badtoken", "empty"}));
+                                             "badtoken", "empty", "lost"}));
   for (const char* bad : {"", "418", "RESET", "reset "}) {
     EXPECT_EQ(ParseFaultKind(bad).status().code(),
               absl::StatusCode::kInvalidArgument)

@@ -247,7 +247,7 @@ TEST(FakeLeverRoutesTest, UnknownRouteGets404InLeverShape) {
   httplib::Client client("127.0.0.1", lever->port());
   client.set_basic_auth(kKey, "");
   const httplib::Result posted =
-      client.Post("/v1/requisitions", "{}", "application/json");
+      client.Post("/v1/users", "{}", "application/json");
   ASSERT_TRUE(posted);
   EXPECT_EQ(posted->status, 404);
   EXPECT_THAT(posted->body, HasSubstr("\"NotFoundError\""));

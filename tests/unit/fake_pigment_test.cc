@@ -18,7 +18,6 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
-#include "tests/fakes/csv_records.h"
 #include "tests/fakes/pigment_cells.h"
 #include "tests/fakes/pigment_configuration.h"
 #include "tests/unit/temp_directory_test.h"
@@ -182,33 +181,6 @@ TEST(ImportConfigurationTest, RefusesWhatItCannotUse) {
               absl::StatusCode::kInvalidArgument)
         << text;
   }
-}
-
-TEST(CsvRecordsTest, FollowsRfc4180) {
-  absl::StatusOr<std::vector<CsvRecord>> records = ParseCsvRecords(
-      "a,\"b,1\",\"say \"\"hi\"\"\"\r\n\"two\nlines\",,x\nlast,\"\",", ',');
-  ASSERT_TRUE(records.ok()) << records.status();
-  EXPECT_THAT(*records, ElementsAre(ElementsAre("a", "b,1", "say \"hi\""),
-                                    ElementsAre("two\nlines", "", "x"),
-                                    ElementsAre("last", "", "")));
-}
-
-TEST(CsvRecordsTest, AFinalLineBreakStartsNoRecordAndSemicolonsSeparate) {
-  absl::StatusOr<std::vector<CsvRecord>> records =
-      ParseCsvRecords("a;b,c\r\n1;2\r\n", ';');
-  ASSERT_TRUE(records.ok());
-  EXPECT_THAT(*records,
-              ElementsAre(ElementsAre("a", "b,c"), ElementsAre("1", "2")));
-  EXPECT_TRUE(ParseCsvRecords("", ',')->empty());
-}
-
-TEST(CsvRecordsTest, RefusesBrokenQuoting) {
-  EXPECT_THAT(ParseCsvRecords("a\nb\"c\n", ',').status().message(),
-              HasSubstr("record 2"));
-  EXPECT_EQ(ParseCsvRecords("\"open,b\n", ',').status().code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(ParseCsvRecords("\"a\"b,c\n", ',').status().code(),
-            absl::StatusCode::kInvalidArgument);
 }
 
 TEST(CellFitsTest, EachTypeAcceptsItsOwnTextAndEmptyCells) {

@@ -7,8 +7,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/unit/fake_clock.h"
-#include "tests/unit/scripted_http.h"
+#include "tests/unit/lever_client_fixture.h"
 
 namespace leverconnect::lever {
 namespace {
@@ -16,21 +15,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-class LeverClientTest : public ::testing::Test {
- protected:
-  LeverClient MakeClient() {
-    LeverClient::Options options;
-    options.base_url = "https://lever.test/v1";
-    options.api_key = "secret-key";
-    options.retry.max_attempts = 3;
-    options.retry.initial_backoff = absl::Milliseconds(100);
-    return LeverClient(
-        http_, clock_, [] { return 1.0; }, options);
-  }
-
-  testing::ScriptedHttp http_;
-  testing::FakeClock clock_;
-};
+using LeverClientTest = testing::LeverClientFixture;
 
 constexpr char kOnePage[] =
     R"({"data":[{"id":"a"},{"id":"b"}],"hasNext":true,"next":"%5B1%2C%22b%22%5D"})";

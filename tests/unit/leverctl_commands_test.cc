@@ -595,10 +595,10 @@ TEST_F(LeverctlTest, ListFollowsPageTokensToTheEnd) {
             kSuccess);
   EXPECT_EQ(out_.str(),
             "name,display_name,environment,allowed_applications,state,"
-            "api_key_hint,create_time,update_time,etag\r\n"
-            "connections/c1,,unspecified,,unspecified,,,,\r\n"
-            "connections/c2,,unspecified,,unspecified,,,,\r\n"
-            "connections/c3,,unspecified,,unspecified,,,,\r\n");
+            "api_key_hint,create_time,update_time,etag,write_back_enabled\r\n"
+            "connections/c1,,unspecified,,unspecified,,,,,false\r\n"
+            "connections/c2,,unspecified,,unspecified,,,,,false\r\n"
+            "connections/c3,,unspecified,,unspecified,,,,,false\r\n");
   EXPECT_EQ(server_.calls().size(), 3u);
   const auto last = server_.LastRequest<v1::ListConnectionsRequest>();
   EXPECT_EQ(last.page_size(), 1);
@@ -1063,6 +1063,189 @@ TEST_F(LeverctlTest, ImportShowsSummaryWarningsOnStandardError) {
   EXPECT_EQ(err_.str(),
             "warning: user columns are empty\n"
             "imported 1 row in 1 page (0 retries) in 0.000s\n");
+}
+
+}  // namespace
+}  // namespace leverconnect::leverctl
+
+namespace leverconnect::leverctl {
+namespace {
+
+// requisitions plan | apply against a scripted server.
+class LeverctlWriteBackTest : public LeverctlTest {
+ protected:
+  LeverctlWriteBackTest() {
+    // Plans every row as an update of "old" to the planned name, except
+    // the code "BAD", which is invalid.
+    server_.plan_requisition_changes =
+        [](const v1::PlanRequisitionChangesRequest& request,
+           v1::PlanRequisitionChangesResponse* response) {
+          for (const v1::PlannedRequisition& row : request.rows()) {
+            v1::RequisitionChange* change = response->add_changes();
+            change->set_requisition_code(row.requisition_code());
+            if (row.requisition_code() == "BAD") {
+              change->set_action(v1::RequisitionChange::ACTION_INVALID);
+              change->set_reason("headcount_total: \"x\" is not an integer");
+              continue;
+            }
+            change->set_action(v1::RequisitionChange::ACTION_UPDATE);
+            change->mutable_lever_updated_at()->set_seconds(1700000000);
+            v1::FieldChange* field = change->add_changes();
+            field->set_field("name");
+            field->mutable_old_value()->set_string_value("old");
+            *field->mutable_new_value() = row.fields().at("name");
+          }
+          return grpc::Status::OK;
+        };
+    server_.apply_requisition_changes =
+        [this](const v1::ApplyRequisitionChangesRequest& request,
+               v1::ApplyRequisitionChangesResponse* response) {
+          for (const v1::PlannedRequisition& row : request.rows()) {
+            v1::RequisitionWriteResult* result = response->add_results();
+            result->set_requisition_code(row.requisition_code());
+            result->set_outcome(outcome_);
+            result->set_lever_id("lever-1");
+          }
+          return grpc::Status::OK;
+        };
+  }
+
+  std::vector<std::string> Methods() const {
+    std::vector<std::string> methods;
+    for (const FakeServer::Call& call : server_.calls()) {
+      methods.push_back(call.method);
+    }
+    return methods;
+  }
+
+  std::vector<std::string> Flags(const std::string& file) {
+    return {"--connection", "acme",   "--application",
+            "planning",     "--file", file};
+  }
+
+  v1::RequisitionWriteResult::Outcome outcome_ =
+      v1::RequisitionWriteResult::OUTCOME_UPDATED;
+};
+
+// As Pigment exports: a byte order mark, ';', CRLF, quoted fields.
+constexpr char kPigmentExport[] =
+    "\xEF\xBB\xBF"
+    "Code;Title;Notes;Ignored\r\n"
+    "R-1;\"Engineer; senior\";;x\r\n"
+    "R-2;Diver;\"\";y\r\n";
+
+TEST_F(LeverctlWriteBackTest, PlanReadsPigmentsCsvAndPrintsTheDiff) {
+  std::vector<std::string> arguments = {"requisitions", "plan"};
+  for (const std::string& flag : Flags(WriteFile("plan.csv", kPigmentExport))) {
+    arguments.push_back(flag);
+  }
+  for (const char* map : {"Code=requisition_code", "Title=name",
+                          "Notes=internal_notes", "Ignored="}) {
+    arguments.push_back("--map");
+    arguments.push_back(map);
+  }
+  EXPECT_EQ(Run(arguments), kSuccess) << err_.str();
+
+  const auto request = server_.LastRequest<v1::PlanRequisitionChangesRequest>();
+  EXPECT_EQ(request.connection(), "connections/acme");
+  EXPECT_EQ(request.application(), "planning");
+  ASSERT_EQ(request.rows_size(), 2);
+  const v1::PlannedRequisition& first = request.rows(0);
+  EXPECT_EQ(first.requisition_code(), "R-1");
+  EXPECT_EQ(first.fields().at("name").string_value(), "Engineer; senior");
+  EXPECT_TRUE(first.fields().at("internal_notes").has_null_value());
+  EXPECT_EQ(first.fields().count("Ignored"), 0u);
+  EXPECT_EQ(first.fields().size(), 2u);
+  EXPECT_EQ(request.rows(1).fields().at("internal_notes").string_value(), "");
+
+  EXPECT_THAT(out_.str(), HasSubstr("CODE   ACTION   FIELD   OLD   NEW / "
+                                    "REASON"));
+  EXPECT_THAT(out_.str(), HasSubstr("R-1    update   name    old   Engineer; "
+                                    "senior"));
+  EXPECT_THAT(err_.str(),
+              HasSubstr("plan: 0 to create, 2 to update, 0 unchanged, 0 "
+                        "invalid"));
+  EXPECT_THAT(Methods(), ElementsAre("PlanRequisitionChanges"));
+}
+
+TEST_F(LeverctlWriteBackTest, PlanExitsFiveForAnInvalidRow) {
+  std::vector<std::string> arguments = {"requisitions", "plan", "--separator",
+                                        ","};
+  for (const std::string& flag :
+       Flags(WriteFile("plan.csv", "requisition_code,name\nR-1,A\nBAD,B\n"))) {
+    arguments.push_back(flag);
+  }
+  EXPECT_EQ(Run(arguments), kNotApplied);
+  EXPECT_THAT(out_.str(),
+              HasSubstr("headcount_total: \"x\" is not an integer"));
+}
+
+TEST_F(LeverctlWriteBackTest, BadFilesAreUsageErrors) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"name;location\nA;B\n", "no column holds the requisition code"},
+      {"requisition_code;name\n", "holds no rows"},
+      {"requisition_code;name\nR-1;A;extra\n", "record 2 of the --file has 3"},
+      {"requisition_code;name\nR-1;\"open\n", "is not CSV"},
+  };
+  for (const auto& [contents, message] : cases) {
+    SCOPED_TRACE(contents);
+    err_.str("");
+    std::vector<std::string> arguments = {"requisitions", "plan"};
+    for (const std::string& flag : Flags(WriteFile("bad.csv", contents))) {
+      arguments.push_back(flag);
+    }
+    EXPECT_EQ(Run(arguments), kUsageError);
+    EXPECT_THAT(err_.str(), HasSubstr(message));
+  }
+  EXPECT_TRUE(server_.calls().empty());
+}
+
+TEST_F(LeverctlWriteBackTest, ApplyWithYesSendsWhatThePlanSaw) {
+  std::vector<std::string> arguments = {"requisitions", "apply", "--yes"};
+  for (const std::string& flag :
+       Flags(WriteFile("plan.csv", "requisition_code;name\r\nR-1;New\r\n"))) {
+    arguments.push_back(flag);
+  }
+  EXPECT_EQ(Run(arguments), kSuccess) << err_.str();
+  EXPECT_THAT(Methods(),
+              ElementsAre("PlanRequisitionChanges", "ApplyRequisitionChanges"));
+  const auto request =
+      server_.LastRequest<v1::ApplyRequisitionChangesRequest>();
+  ASSERT_EQ(request.rows_size(), 1);
+  EXPECT_EQ(request.rows(0).lever_updated_at().seconds(), 1700000000);
+  EXPECT_EQ(request.rows(0).fields().at("name").string_value(), "New");
+  EXPECT_THAT(out_.str(), HasSubstr("R-1    updated   lever-1"));
+  EXPECT_THAT(err_.str(), HasSubstr("applied: updated 1"));
+}
+
+TEST_F(LeverctlWriteBackTest, ApplyAsksOnATerminalAndNeedsYesElsewhere) {
+  const std::string file =
+      WriteFile("plan.csv", "requisition_code;name\nR-1;New\n");
+  std::vector<std::string> arguments = {"requisitions", "apply"};
+  for (const std::string& flag : Flags(file)) arguments.push_back(flag);
+
+  EXPECT_EQ(Run(arguments), kUsageError);
+  EXPECT_THAT(err_.str(), HasSubstr("give --yes"));
+
+  std::vector<std::string> questions;
+  std::string answer = "n";
+  environment_.input_is_terminal = true;
+  environment_.ask = [&](const std::string& question) {
+    questions.push_back(question);
+    return answer;
+  };
+  EXPECT_EQ(Run(arguments), kDeclined);
+  EXPECT_THAT(questions,
+              ElementsAre("Write 1 change to Lever through connection acme? "
+                          "[y/N] "));
+  EXPECT_THAT(err_.str(), HasSubstr("nothing was written"));
+  EXPECT_THAT(Methods(),
+              ::testing::Not(::testing::Contains("ApplyRequisitionChanges")));
+
+  answer = "yes\n";
+  outcome_ = v1::RequisitionWriteResult::OUTCOME_CONFLICT;
+  EXPECT_EQ(Run(arguments), kNotApplied);
+  EXPECT_THAT(Methods(), ::testing::Contains("ApplyRequisitionChanges"));
 }
 
 }  // namespace

@@ -347,7 +347,8 @@ TEST(ConnectionOutputTest, TableShowsOneFieldPerLine) {
             "Key hint:      a1b2\n"
             "Created:\n"
             "Updated:       2019-07-30T19:10:32Z\n"
-            "Etag:          e1\n");
+            "Etag:          e1\n"
+            "Write-back:    disabled\n");
 }
 
 TEST(ConnectionOutputTest, ListAsTableAndCsv) {
@@ -371,11 +372,11 @@ TEST(ConnectionOutputTest, ListAsTableAndCsv) {
   ASSERT_TRUE(PrintConnections(connections, OutputFormat::kCsv, csv).ok());
   EXPECT_EQ(csv.str(),
             "name,display_name,environment,allowed_applications,state,"
-            "api_key_hint,create_time,update_time,etag\r\n"
+            "api_key_hint,create_time,update_time,etag,write_back_enabled\r\n"
             "connections/acme-prod,Acme,production,pigment-planning|finance,"
-            "active,a1b2,,2019-07-30T19:10:32Z,e1\r\n"
+            "active,a1b2,,2019-07-30T19:10:32Z,e1,false\r\n"
             "connections/acme-sandbox,,sandbox,pigment-planning,unspecified,"
-            ",,,\r\n");
+            ",,,,false\r\n");
 }
 
 TEST(ConnectionOutputTest, ListAsJsonIsOneMessage) {

@@ -1,11 +1,12 @@
-#include "tests/fakes/csv_records.h"
+#include "lib/csv/csv_reader.h"
 
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 
-namespace leverconnect::testing {
+namespace leverconnect::csv {
 namespace {
 
 // Reads one text left to right, a field at a time.
@@ -14,7 +15,7 @@ class CsvReader {
   CsvReader(absl::string_view text, char separator)
       : text_(text), separator_(separator) {}
 
-  absl::StatusOr<std::vector<CsvRecord>> ReadAll() {
+  absl::StatusOr<std::vector<CsvFieldRecord>> ReadAll() {
     while (position_ < text_.size()) {
       absl::Status field = ReadField();
       if (!field.ok()) return field;
@@ -25,8 +26,10 @@ class CsvReader {
  private:
   // Reads a field and the separator or line break after it.
   absl::Status ReadField() {
-    std::string value;
+    CsvField field;
+    std::string& value = field.text;
     if (text_[position_] == '"') {
+      field.quoted = true;
       absl::Status quoted = ReadQuoted(value);
       if (!quoted.ok()) return quoted;
     } else {
@@ -40,7 +43,7 @@ class CsvReader {
     if (position_ < text_.size() && !AtFieldEnd()) {
       return Refuse("text after the closing quote of a field");
     }
-    record_.push_back(std::move(value));
+    record_.push_back(std::move(field));
     EndField();
     return absl::OkStatus();
   }
@@ -103,15 +106,35 @@ class CsvReader {
   const absl::string_view text_;
   const char separator_;
   std::size_t position_ = 0;
-  CsvRecord record_;
-  std::vector<CsvRecord> records_;
+  CsvFieldRecord record_;
+  std::vector<CsvFieldRecord> records_;
 };
 
 }  // namespace
 
-absl::StatusOr<std::vector<CsvRecord>> ParseCsvRecords(absl::string_view text,
-                                                       char separator) {
+absl::StatusOr<std::vector<CsvFieldRecord>> ReadCsvFields(
+    absl::string_view text, char separator) {
   return CsvReader(text, separator).ReadAll();
 }
 
-}  // namespace leverconnect::testing
+absl::StatusOr<std::vector<CsvRecord>> ParseCsvRecords(absl::string_view text,
+                                                       char separator) {
+  absl::StatusOr<std::vector<CsvFieldRecord>> read =
+      ReadCsvFields(text, separator);
+  if (!read.ok()) return read.status();
+  std::vector<CsvRecord> records;
+  records.reserve(read->size());
+  for (CsvFieldRecord& fields : *read) {
+    CsvRecord& record = records.emplace_back();
+    record.reserve(fields.size());
+    for (CsvField& field : fields) record.push_back(std::move(field.text));
+  }
+  return records;
+}
+
+absl::string_view WithoutByteOrderMark(absl::string_view text) {
+  absl::ConsumePrefix(&text, "\xEF\xBB\xBF");
+  return text;
+}
+
+}  // namespace leverconnect::csv
