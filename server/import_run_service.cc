@@ -61,15 +61,7 @@ class RunWatch : public grpc::ServerWriteReactor<v1::ImportRun> {
       Stop(call.status());
       return;
     }
-    // Who may see the run is settled before anything of it is sent.
-    absl::StatusOr<v1::ImportRun> run =
-        runner_.Get(call->connection_id, call->run_id);
-    absl::Status allowed =
-        run.ok() ? AuthorizeRun(call->principal, *run) : run.status();
-    if (!allowed.ok()) {
-      Stop(allowed);
-      return;
-    }
+    // BeginRunCall settled who may see the run before anything is sent.
     auto watched =
         runner_.Watch(call->connection_id, call->run_id,
                       [this](const v1::ImportRun& run) { Offer(run); });
@@ -190,7 +182,11 @@ absl::StatusOr<ImportRunService::RunCall> ImportRunService::BeginRunCall(
       LoadAuthorizedConnection(core_, *principal, method,
                                absl::StrCat("connections/", ids->first), field);
   if (!connection.ok()) return connection.status();
-  return RunCall{*principal, ids->first, ids->second};
+  absl::StatusOr<v1::ImportRun> run = runner_.Get(ids->first, ids->second);
+  if (!run.ok()) return run.status();
+  absl::Status allowed = AuthorizeRun(*principal, *run);
+  if (!allowed.ok()) return allowed;
+  return RunCall{*principal, ids->first, ids->second, *std::move(run)};
 }
 
 absl::StatusOr<ImportRunService::ParentCall> ImportRunService::BeginParentCall(
@@ -251,12 +247,7 @@ grpc::Status ImportRunService::GetImport(grpc::ServerContext* context,
   absl::StatusOr<RunCall> call = BeginRunCall(
       *context, auth::Method::kGetImport, request->name(), "name", rpc);
   if (!call.ok()) return rpc.Finish(call.status());
-  absl::StatusOr<v1::ImportRun> run =
-      runner_.Get(call->connection_id, call->run_id);
-  if (!run.ok()) return rpc.Finish(run.status());
-  absl::Status allowed = AuthorizeRun(call->principal, *run);
-  if (!allowed.ok()) return rpc.Finish(allowed);
-  *response = std::move(*run);
+  *response = std::move(call->run);
   return rpc.Finish(absl::OkStatus());
 }
 
@@ -327,11 +318,7 @@ grpc::Status ImportRunService::CancelImport(
       *context, auth::Method::kCancelImport, request->name(), "name", rpc);
   if (!call.ok()) return rpc.Finish(call.status());
   absl::StatusOr<v1::ImportRun> run =
-      runner_.Get(call->connection_id, call->run_id);
-  if (!run.ok()) return rpc.Finish(run.status());
-  absl::Status allowed = AuthorizeRun(call->principal, *run);
-  if (!allowed.ok()) return rpc.Finish(allowed);
-  run = runner_.Cancel(call->connection_id, call->run_id);
+      runner_.Cancel(call->connection_id, call->run_id);
   if (!run.ok()) return rpc.Finish(run.status());
   *response = std::move(*run);
   return rpc.Finish(absl::OkStatus());

@@ -50,11 +50,13 @@ class ImportRunService final
     auth::Principal principal;
     std::string connection_id;
     std::string run_id;
+    v1::ImportRun run;  // as it was when the call began
   };
 
   // Authenticates the caller, checks that `name` (the request's `field`)
-  // names a run, and that the caller may use its connection through
-  // `method`.
+  // names a run, that the caller may use its connection through `method`,
+  // and that the run exists and belongs to one of the caller's
+  // applications (AuthorizeRun).
   absl::StatusOr<RunCall> BeginRunCall(const grpc::ServerContextBase& context,
                                        auth::Method method,
                                        absl::string_view name,
