@@ -406,32 +406,101 @@ absl::Status ImportRunner::Start() {
     RemoveQuietly(entry.path().string());
   }
 
-  absl::StatusOr<std::vector<storage::StoredImportRun>> unfinished =
-      store_->ListUnfinished();
-  if (!unfinished.ok()) return unfinished.status();
-  for (const storage::StoredImportRun& stored : *unfinished) {
-    v1::ImportRun run;
-    if (!run.ParseFromString(stored.payload)) {
-      run.set_name(ImportRunName(stored.connection_id, stored.run_id));
-      run.set_application(stored.application);
-      run.set_state(static_cast<v1::ImportRunState>(stored.state));
+  if (options_.shared_store) {
+    Beat();
+  } else {
+    absl::StatusOr<std::vector<storage::StoredImportRun>> unfinished =
+        store_->ListUnfinished();
+    if (!unfinished.ok()) return unfinished.status();
+    for (const storage::StoredImportRun& stored : *unfinished) {
+      absl::Status status = Interrupt(stored, std::nullopt);
+      if (!status.ok()) return status;
     }
-    *run.mutable_error() = Interrupted(run);
-    run.set_state(v1::IMPORT_RUN_STATE_FAILED);
-    *run.mutable_end_time() = ToProto(core_.clock().Now());
-    *run.mutable_update_time() = run.end_time();
-    absl::Status status = Store(run);
-    if (!status.ok()) return status;
-    metrics::MoveImportRun("", MetricState(run.state()), true);
-    log::Log(log::Severity::kWarning, "import run interrupted",
-             {{"import", run.name()}});
   }
 
   const int workers = std::max(1, options_.workers);
   for (int i = 0; i < workers; ++i) {
     workers_.emplace_back([this] { WorkerLoop(); });
   }
+  if (options_.shared_store)
+    heartbeat_ = std::thread([this] { HeartbeatLoop(); });
   return absl::OkStatus();
+}
+
+absl::Status ImportRunner::Interrupt(const storage::StoredImportRun& stored,
+                                     std::optional<absl::Time> stale_before) {
+  v1::ImportRun run;
+  if (!run.ParseFromString(stored.payload)) {
+    run.set_name(ImportRunName(stored.connection_id, stored.run_id));
+    run.set_application(stored.application);
+    run.set_state(static_cast<v1::ImportRunState>(stored.state));
+  }
+  *run.mutable_error() = Interrupted(run);
+  run.set_state(v1::IMPORT_RUN_STATE_FAILED);
+  *run.mutable_end_time() = ToProto(core_.clock().Now());
+  *run.mutable_update_time() = run.end_time();
+  if (stale_before.has_value()) {
+    storage::StoredImportRun interrupted = stored;
+    interrupted.state = run.state();
+    interrupted.finished = true;
+    interrupted.update_time = FromProto(run.update_time());
+    interrupted.payload = run.SerializeAsString();
+    absl::StatusOr<bool> marked =
+        store_->UpdateIfStale(interrupted, *stale_before);
+    if (!marked.ok()) return marked.status();
+    if (!*marked) return absl::OkStatus();
+  } else {
+    absl::Status status = Store(run);
+    if (!status.ok()) return status;
+  }
+  log::Log(log::Severity::kWarning, "import run interrupted",
+           {{"import", run.name()}});
+  return absl::OkStatus();
+}
+
+void ImportRunner::Beat() {
+  std::vector<std::string> mine;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [name, active] : active_) mine.push_back(name);
+  }
+  const absl::Time now = core_.clock().Now();
+  for (const std::string& name : mine) {
+    absl::StatusOr<std::pair<std::string, std::string>> ids =
+        ParseImportRunName(name, "name");
+    if (ids.ok()) store_->Touch(ids->first, ids->second, now).IgnoreError();
+  }
+  absl::StatusOr<std::vector<storage::StoredImportRun>> unfinished =
+      store_->ListUnfinished();
+  if (!unfinished.ok()) {
+    log::Log(log::Severity::kWarning, "cannot look for interrupted runs",
+             {{"error", unfinished.status().ToString()}});
+    return;
+  }
+  const absl::Time stale_before = now - options_.stale_after;
+  for (const storage::StoredImportRun& stored : *unfinished) {
+    if (stored.update_time >= stale_before) continue;
+    {
+      absl::MutexLock lock(&mu_);
+      if (active_.count(ImportRunName(stored.connection_id, stored.run_id))) {
+        continue;
+      }
+    }
+    Interrupt(stored, stale_before).IgnoreError();  // logged by the store
+  }
+}
+
+void ImportRunner::HeartbeatLoop() {
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (mu_.AwaitWithTimeout(absl::Condition(&stopping_),
+                               options_.heartbeat_interval)) {
+        return;
+      }
+    }
+    Beat();
+  }
 }
 
 void ImportRunner::Stop() {
@@ -446,6 +515,7 @@ void ImportRunner::Stop() {
   }
   for (std::thread& worker : workers_) worker.join();
   workers_.clear();
+  if (heartbeat_.joinable()) heartbeat_.join();
   for (const std::shared_ptr<ActiveRun>& active : queued) {
     v1::ImportRun run;
     {

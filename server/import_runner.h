@@ -20,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -58,6 +59,16 @@ struct ImportRunnerOptions {
   // every `store_interval`; state changes go out and are stored at once.
   absl::Duration publish_interval = absl::Milliseconds(250);
   absl::Duration store_interval = absl::Seconds(2);
+
+  // Whether other servers keep runs in the same store (PostgreSQL with
+  // several replicas). Then a server marks as interrupted only the runs
+  // whose server stopped beating: each server touches its runs every
+  // `heartbeat_interval`, and every server, every `heartbeat_interval`,
+  // marks runs untouched for `stale_after` as interrupted. Otherwise every
+  // unfinished run is marked at start.
+  bool shared_store = false;
+  absl::Duration heartbeat_interval = absl::Seconds(10);
+  absl::Duration stale_after = absl::Minutes(1);
 };
 
 // A page of ListImports.
@@ -77,9 +88,15 @@ class ImportRunner {
   ImportRunner(const ImportRunner&) = delete;
   ImportRunner& operator=(const ImportRunner&) = delete;
 
-  // Marks the runs an earlier process left unfinished as interrupted,
-  // empties the spool folder and starts the workers.
+  // Marks the runs an earlier process left unfinished as interrupted (with
+  // a shared store, those no server beats for), empties the spool folder
+  // and starts the workers.
   absl::Status Start();
+
+  // With a shared store: touches every run this server holds, then marks
+  // the stored runs no server touched for `stale_after` as interrupted.
+  // Runs on a timer; public so that tests can drive it.
+  void Beat();
 
   // Stops the workers: queued runs and runs in progress end FAILED with the
   // reason "interrupted" (extractions stop at the next page). Returns when
@@ -131,6 +148,12 @@ class ImportRunner {
                                       const std::string& creator);
 
   void WorkerLoop();
+  void HeartbeatLoop();
+
+  // Marks `stored` (left unfinished) FAILED "interrupted": at once, or,
+  // when `stale_before` is set, only if its stored update time is older.
+  absl::Status Interrupt(const storage::StoredImportRun& stored,
+                         std::optional<absl::Time> stale_before);
   // Runs one run from QUEUED to a finished state.
   void Execute(std::shared_ptr<ActiveRun> active);
 
@@ -164,6 +187,7 @@ class ImportRunner {
   std::uint64_t next_handle_ ABSL_GUARDED_BY(mu_) = 1;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::thread> workers_;
+  std::thread heartbeat_;
 };
 
 // Checks a StartImport request's filter, CSV format and destination:

@@ -305,6 +305,8 @@ absl::Status Server::StartRunner(
     std::unique_ptr<storage::ImportRunStore> store) {
   ImportRunnerOptions runs = options.runs;
   if (runs.spool_dir.empty()) runs.spool_dir = options.state_dir + "/spool";
+  // Other replicas may hold runs in a shared database.
+  runs.shared_store = runs.shared_store || !options.database_url.empty();
   if (!runs.pigment_import_key.empty()) {
     absl::Status url = pigment::ValidatePigmentBaseUrl(runs.pigment_url);
     if (!url.ok()) return url;

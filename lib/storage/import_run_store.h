@@ -87,6 +87,19 @@ class ImportRunStore {
                                              int page_size,
                                              std::int64_t before_sequence) = 0;
 
+  // Sets the update time of an unfinished run to `now` and nothing else:
+  // the heartbeat of a server still working on it. OK when the run is
+  // finished or gone.
+  virtual absl::Status Touch(std::string_view connection_id,
+                             std::string_view run_id, absl::Time now) = 0;
+
+  // Replaces the run as Update does, but only while it is unfinished and
+  // its stored update time is before `stale_before`; returns whether it
+  // did. For marking runs whose server stopped beating as interrupted,
+  // without overwriting one that has moved on meanwhile.
+  virtual absl::StatusOr<bool> UpdateIfStale(const StoredImportRun& run,
+                                             absl::Time stale_before) = 0;
+
   // Every run not finished, on any connection, oldest first.
   virtual absl::StatusOr<std::vector<StoredImportRun>> ListUnfinished() = 0;
 

@@ -139,6 +139,37 @@ class PostgresImportRunStore : public ImportRunStore {
     return std::move(runs.front());
   }
 
+  absl::Status Touch(std::string_view connection_id, std::string_view run_id,
+                     absl::Time now) override {
+    absl::StatusOr<PostgresResult> touched = pool_->ExecuteRetryable(
+        "UPDATE import_runs SET update_time_us = $3 "
+        "WHERE connection_id = $1 AND run_id = $2 AND NOT finished",
+        PostgresParams()
+            .Text(connection_id)
+            .Text(run_id)
+            .Integer(absl::ToUnixMicros(now)));
+    return touched.status();
+  }
+
+  absl::StatusOr<bool> UpdateIfStale(const StoredImportRun& run,
+                                     absl::Time stale_before) override {
+    absl::StatusOr<PostgresResult> updated = pool_->ExecuteRetryable(
+        "UPDATE import_runs SET state = $3, finished = $4, "
+        "update_time_us = $5, payload = $6 "
+        "WHERE connection_id = $1 AND run_id = $2 AND NOT finished "
+        "AND update_time_us < $7",
+        PostgresParams()
+            .Text(run.connection_id)
+            .Text(run.run_id)
+            .Integer(run.state)
+            .Bool(run.finished)
+            .Integer(absl::ToUnixMicros(run.update_time))
+            .Bytes(run.payload)
+            .Integer(absl::ToUnixMicros(stale_before)));
+    if (!updated.ok()) return updated.status();
+    return updated->affected_rows() > 0;
+  }
+
   absl::Status Update(const StoredImportRun& run) override {
     absl::StatusOr<PostgresResult> updated = pool_->ExecuteRetryable(
         "UPDATE import_runs SET state = $3, finished = $4, "

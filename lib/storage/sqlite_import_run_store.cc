@@ -169,6 +169,43 @@ class SqliteImportRunStore : public ImportRunStore {
     return transaction->Commit();
   }
 
+  absl::Status Touch(std::string_view connection_id, std::string_view run_id,
+                     absl::Time now) override {
+    absl::MutexLock lock(&mutex_);
+    absl::StatusOr<SqliteStatement> touch = database_.Prepare(
+        "UPDATE import_runs SET update_time_us = ?3 "
+        "WHERE connection_id = ?1 AND run_id = ?2 AND finished = 0");
+    if (!touch.ok()) return touch.status();
+    touch->BindText(1, connection_id);
+    touch->BindText(2, run_id);
+    touch->BindInteger(3, absl::ToUnixMicros(now));
+    return touch->Run();
+  }
+
+  absl::StatusOr<bool> UpdateIfStale(const StoredImportRun& run,
+                                     absl::Time stale_before) override {
+    absl::MutexLock lock(&mutex_);
+    absl::StatusOr<SqliteStatement> update = database_.Prepare(
+        "UPDATE import_runs SET state = ?3, finished = ?4, "
+        "update_time_us = ?5, payload = ?6 "
+        "WHERE connection_id = ?1 AND run_id = ?2 AND finished = 0 "
+        "AND update_time_us < ?7");
+    if (!update.ok()) return update.status();
+    update->BindText(1, run.connection_id);
+    update->BindText(2, run.run_id);
+    update->BindInteger(3, run.state);
+    update->BindInteger(4, run.finished ? 1 : 0);
+    update->BindInteger(5, absl::ToUnixMicros(run.update_time));
+    update->BindBlob(6, run.payload);
+    update->BindInteger(7, absl::ToUnixMicros(stale_before));
+    absl::Status status = update->Run();
+    if (!status.ok()) return status;
+    absl::StatusOr<std::int64_t> changed =
+        database_.QueryInteger("SELECT changes()");
+    if (!changed.ok()) return changed.status();
+    return *changed > 0;
+  }
+
   absl::StatusOr<ImportRunPage> List(std::string_view connection_id,
                                      const ImportRunFilter& filter,
                                      int page_size,

@@ -12,6 +12,8 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lib/storage/connection_store.h"
+#include "lib/storage/import_run_store.h"
 #include "tests/fakes/fake_pigment.h"
 #include "tests/integration/test_environment.h"
 
@@ -591,6 +593,57 @@ TEST_F(ImportRunTest, RunsStoppedByAShutdownShowAsInterrupted) {
   const v1::ImportRun again = RunToEnd(Request());
   EXPECT_EQ(again.state(), v1::IMPORT_RUN_STATE_SUCCEEDED);
   EXPECT_EQ(again.progress().rows(), 500);
+}
+
+TEST_F(ImportRunTest, WithASharedStoreOnlyRunsNoServerBeatsForAreInterrupted) {
+  FakeLeverOptions lever;
+  lever.generate = 5;
+  Start(lever, {}, [](server::ServerOptions& server) {
+    server.runs.shared_store = true;
+    server.runs.heartbeat_interval = absl::Hours(1);  // only at start here
+    server.runs.stale_after = absl::Minutes(1);
+  });
+  // Two runs another replica stored as extracting: one it touched just
+  // now, one it stopped touching long ago.
+  {
+    absl::StatusOr<std::unique_ptr<storage::ImportRunStore>> store =
+        storage::OpenSqliteImportRunStore(
+            storage::StateDatabasePath(environment_->state_dir()));
+    ASSERT_TRUE(store.ok()) << store.status();
+    for (const auto& [id, age] :
+         {std::pair<std::string, absl::Duration>{"00beating", absl::Seconds(5)},
+          {"00silent", absl::Hours(2)}}) {
+      v1::ImportRun run;
+      run.set_name("connections/acme/imports/" + id);
+      run.set_application("planning");
+      run.set_state(v1::IMPORT_RUN_STATE_EXTRACTING);
+      storage::StoredImportRun stored;
+      stored.connection_id = "acme";
+      stored.run_id = id;
+      stored.application = "planning";
+      stored.state = run.state();
+      stored.create_time = absl::Now() - age;
+      stored.update_time = stored.create_time;
+      stored.payload = run.SerializeAsString();
+      ASSERT_TRUE((*store)->Create(stored).ok());
+    }
+  }
+  ASSERT_TRUE(environment_
+                  ->RestartServer(*crypto::SecretBox::FromEncodedKey(
+                      "00112233445566778899aabbccddeeff"
+                      "00112233445566778899aabbccddeeff"))
+                  .ok());
+
+  v1::GetImportRequest get;
+  get.set_name("connections/acme/imports/00beating");
+  absl::StatusOr<v1::ImportRun> beating = environment_->client().GetImport(get);
+  ASSERT_TRUE(beating.ok()) << beating.status();
+  EXPECT_EQ(beating->state(), v1::IMPORT_RUN_STATE_EXTRACTING);
+  get.set_name("connections/acme/imports/00silent");
+  absl::StatusOr<v1::ImportRun> silent = environment_->client().GetImport(get);
+  ASSERT_TRUE(silent.ok()) << silent.status();
+  EXPECT_EQ(silent->state(), v1::IMPORT_RUN_STATE_FAILED);
+  EXPECT_EQ(silent->error().reason(), "interrupted");
 }
 
 TEST_F(ImportRunTest, ListPagesNewestFirstAndFiltersByState) {

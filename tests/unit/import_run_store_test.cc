@@ -198,6 +198,37 @@ TEST_P(ImportRunStoreTest, UnfinishedRunsOfEveryConnectionOldestFirst) {
   EXPECT_THAT(ids, ElementsAre("b", "c"));
 }
 
+TEST_P(ImportRunStoreTest, OnlyRunsWithoutARecentHeartbeatAreStale) {
+  const absl::Time start = absl::FromUnixSeconds(1700000000);
+  ASSERT_TRUE(store_->Create(Run("acme", "beating")).ok());  // at `start`
+  ASSERT_TRUE(store_->Create(Run("acme", "silent")).ok());
+  ASSERT_TRUE(store_->Create(Run("acme", "done")).ok());
+  StoredImportRun done = Run("acme", "done");
+  done.finished = true;
+  ASSERT_TRUE(store_->Update(done).ok());
+  ASSERT_TRUE(store_->Touch("acme", "beating", start + absl::Seconds(50)).ok());
+  ASSERT_TRUE(store_->Touch("acme", "done", start + absl::Seconds(50)).ok());
+
+  auto interrupt = [&](const char* id) {
+    StoredImportRun run = Run("acme", id);
+    run.state = 7;
+    run.finished = true;
+    run.update_time = start + absl::Seconds(61);
+    run.payload = "interrupted";
+    return store_->UpdateIfStale(run, start + absl::Seconds(30));
+  };
+  EXPECT_EQ(interrupt("beating").value_or(true), false);
+  EXPECT_EQ(interrupt("silent").value_or(false), true);
+  EXPECT_EQ(interrupt("done").value_or(true), false);
+
+  EXPECT_EQ(store_->Get("acme", "silent")->payload, "interrupted");
+  EXPECT_FALSE(store_->Get("acme", "beating")->finished);
+  EXPECT_EQ(store_->Get("acme", "beating")->update_time,
+            start + absl::Seconds(50));
+  // A finished run is never touched.
+  EXPECT_EQ(store_->Get("acme", "done")->update_time, start);
+}
+
 TEST_P(ImportRunStoreTest, SharesTheDatabaseWithConnections) {
   absl::StatusOr<Stores> stores = OpenStores(options_);
   ASSERT_TRUE(stores.ok()) << stores.status();
