@@ -3,7 +3,11 @@
 #   scripts/with-postgres.sh COMMAND [ARG...]
 # The cluster lives in a temporary folder, listens on 127.0.0.1 only (and
 # on a Unix socket in that folder), on a free port, and trusts local
-# connections; the command finds it in LEVERCONNECT_TEST_POSTGRES_URL.
+# connections; the command finds it in LEVERCONNECT_TEST_POSTGRES_URL,
+# and in LEVERCONNECT_TEST_POSTGRES_CTL a script that stops the cluster
+# ("CTL stop", fast shutdown) and starts it again ("CTL start", same port
+# and options), for tests of an outage. Such a test must run under a
+# with-postgres.sh of its own, not share the cluster with other tests.
 # As root, the cluster runs as the unprivileged user "nobody", since
 # PostgreSQL refuses to run as root. It is made for tests: fsync is off.
 set -euo pipefail
@@ -38,12 +42,15 @@ trap 'exit 130' INT TERM
   exit 1
 }
 
+server_options() {
+  echo "-c listen_addresses=127.0.0.1 -p $1 -k $work -c fsync=off -c full_page_writes=off -c max_connections=200"
+}
+
 # A free port: try random ones until the server binds one.
 for _ in $(seq 20); do
   port=$((20000 + RANDOM % 30000))
   if (cd "$work" && "${as_owner[@]}" "$bin/pg_ctl" -D "$data" -l "$work/server.log" -w -t 30 \
-      -o "-c listen_addresses=127.0.0.1 -p $port -k $work -c fsync=off -c full_page_writes=off -c max_connections=200" \
-      start >/dev/null 2>&1); then
+      -o "$(server_options "$port")" start >/dev/null 2>&1); then
     started=1
     break
   fi
@@ -57,6 +64,22 @@ fi
 
 "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -q -v ON_ERROR_STOP=1 \
   -c "CREATE DATABASE leverconnect_test" >/dev/null
+# The control script; its commands are fixed now, quoted for the shell.
+pg_ctl_command=$(printf '%q ' "${as_owner[@]}" "$bin/pg_ctl" -D "$data")
+cat >"$work/ctl" <<CTL
+#!/usr/bin/env bash
+# Stops or starts the throwaway cluster of scripts/with-postgres.sh.
+set -euo pipefail
+cd $(printf '%q' "$work")
+case "\${1:-}" in
+  stop) exec $pg_ctl_command -m fast -w stop >/dev/null ;;
+  start) exec $pg_ctl_command -l $(printf '%q' "$work/server.log") -w -t 30 \\
+    -o $(printf '%q' "$(server_options "$port")") start >/dev/null ;;
+  *) echo "usage: \$0 stop|start" >&2; exit 2 ;;
+esac
+CTL
+chmod 755 "$work/ctl"
+export LEVERCONNECT_TEST_POSTGRES_CTL=$work/ctl
 export LEVERCONNECT_TEST_POSTGRES_URL="postgresql://postgres@127.0.0.1:$port/leverconnect_test?sslmode=disable"
 echo "with-postgres: PostgreSQL on 127.0.0.1:$port" >&2
 "$@"
