@@ -34,9 +34,9 @@ constexpr char kUsage[] = R"(Usage: leverconnect-server [flags]
        leverconnect-server --rekey (--state-dir DIR | --database URL)
                            --master-keyring-file PATH
 
-Serves leverconnect.v1.ConnectionService, ImportService and ImportRunService
-over gRPC, with
-gRPC health checking and reflection. Stops gracefully on SIGTERM or SIGINT.
+Serves leverconnect.v1.ConnectionService, ImportService, ImportRunService
+and WriteBackService over gRPC, with gRPC health checking and reflection.
+Stops gracefully on SIGTERM or SIGINT.
 
 Flags:
   --listen HOST:PORT           address to listen on (default 127.0.0.1:50051;
