@@ -5,13 +5,13 @@
 #include <string>
 #include <utility>
 
-#include "absl/random/random.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/util/time_util.h"
 #include "lib/auth/authorizer.h"
+#include "lib/crypto/random_id.h"
 #include "server/rpc_log.h"
 
 namespace leverconnect::server {
@@ -110,18 +110,6 @@ absl::Status ValidateDisplayName(absl::string_view name) {
 std::string ApiKeyHint(absl::string_view key) {
   if (key.size() < kMinKeyLengthForHint) return "";
   return std::string(key.substr(key.size() - kHintLength));
-}
-
-std::string NewEtag() {
-  static absl::Mutex mu(absl::kConstInit);
-  static absl::BitGen* generator = new absl::BitGen;
-  absl::MutexLock lock(&mu);
-  return absl::StrCat(
-      absl::Hex(absl::Uniform<uint64_t>(*generator), absl::kZeroPad16));
-}
-
-google::protobuf::Timestamp ToTimestamp(absl::Time time) {
-  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(time));
 }
 
 void ToProto(const storage::StoredConnection& stored, v1::Connection* out) {
@@ -351,7 +339,7 @@ grpc::Status ConnectionService::CreateConnection(
   stored.sealed_api_key = std::move(*sealed);
   stored.api_key_hint = ApiKeyHint(input.api_key());
   stored.create_time = stored.update_time = core_.clock().Now();
-  stored.etag = NewEtag();
+  stored.etag = crypto::RandomHexId();
   stored.write_back_enabled = input.write_back_enabled();
   absl::StatusOr<storage::CreateResult> created =
       core_.store().Create(stored, request->request_id());
@@ -468,7 +456,7 @@ grpc::Status ConnectionService::UpdateConnection(
   absl::Status fresh = CheckEtag(*stored, request->etag());
   if (!fresh.ok()) return rpc.Finish(fresh);
   const std::string read_etag = stored->etag;
-  stored->etag = NewEtag();
+  stored->etag = crypto::RandomHexId();
   stored->update_time = core_.clock().Now();
   absl::Status updated = core_.store().Update(*stored, read_etag);
   if (!updated.ok()) return rpc.Finish(updated);
@@ -541,7 +529,7 @@ grpc::Status ConnectionService::RotateApiKey(
   const std::string read_etag = stored->etag;
   stored->sealed_api_key = std::move(*sealed);
   stored->api_key_hint = ApiKeyHint(request->api_key());
-  stored->etag = NewEtag();
+  stored->etag = crypto::RandomHexId();
   stored->update_time = core_.clock().Now();
   absl::Status updated = core_.store().Update(*stored, read_etag);
   if (!updated.ok()) return rpc.Finish(updated);

@@ -15,7 +15,6 @@
 
 #include <sys/stat.h>
 
-#include "absl/random/random.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -23,6 +22,7 @@
 #include "absl/strings/strip.h"
 #include "google/protobuf/util/time_util.h"
 #include "lib/auth/principal.h"
+#include "lib/crypto/random_id.h"
 #include "lib/csv/csv_writer.h"
 #include "lib/importer/requisition_import.h"
 #include "lib/log/log.h"
@@ -40,10 +40,6 @@ constexpr std::size_t kMaxConfigurationId = 100;
 constexpr absl::string_view kPartSuffix = ".part";
 // Longer list separators only make files bigger.
 constexpr std::size_t kMaxListSeparator = 16;
-
-google::protobuf::Timestamp ToProto(absl::Time time) {
-  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(time));
-}
 
 absl::Time FromProto(const google::protobuf::Timestamp& time) {
   return absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(time));
@@ -437,7 +433,7 @@ absl::Status ImportRunner::Interrupt(const storage::StoredImportRun& stored,
   }
   *run.mutable_error() = Interrupted(run);
   run.set_state(v1::IMPORT_RUN_STATE_FAILED);
-  *run.mutable_end_time() = ToProto(core_.clock().Now());
+  *run.mutable_end_time() = ToTimestamp(core_.clock().Now());
   *run.mutable_update_time() = run.end_time();
   if (stale_before.has_value()) {
     storage::StoredImportRun interrupted = stored;
@@ -525,16 +521,9 @@ void ImportRunner::Stop() {
     if (IsFinished(run.state())) continue;
     *run.mutable_error() = Interrupted(run);
     run.set_state(v1::IMPORT_RUN_STATE_FAILED);
-    *run.mutable_end_time() = ToProto(core_.clock().Now());
+    *run.mutable_end_time() = ToTimestamp(core_.clock().Now());
     Publish(*active, std::move(run), true);
   }
-}
-
-std::string ImportRunner::NewRunId() {
-  static absl::Mutex generator_mu(absl::kConstInit);
-  static absl::BitGen* generator = new absl::BitGen;
-  absl::MutexLock lock(&generator_mu);
-  return absl::StrFormat("%016x", absl::Uniform<std::uint64_t>(*generator));
 }
 
 absl::StatusOr<v1::ImportRun> ImportRunner::Submit(
@@ -574,7 +563,7 @@ absl::StatusOr<v1::ImportRun> ImportRunner::Queue(
     const std::string& creator) {
   const absl::Time now = core_.clock().Now();
   v1::ImportRun run;
-  const std::string run_id = NewRunId();
+  const std::string run_id = crypto::RandomHexId();
   run.set_name(ImportRunName(connection_id, run_id));
   run.set_application(request.application());
   *run.mutable_filter() = request.filter();
@@ -584,7 +573,7 @@ absl::StatusOr<v1::ImportRun> ImportRunner::Queue(
   run.set_request_id(request.request_id());
   run.set_creator(creator);
   run.set_allow_empty(request.allow_empty());
-  *run.mutable_create_time() = ToProto(now);
+  *run.mutable_create_time() = ToTimestamp(now);
   *run.mutable_update_time() = run.create_time();
 
   storage::StoredImportRun stored;
@@ -687,7 +676,7 @@ absl::StatusOr<v1::ImportRun> ImportRunner::Cancel(
     }
   }
   run.set_state(v1::IMPORT_RUN_STATE_CANCELLED);
-  *run.mutable_end_time() = ToProto(core_.clock().Now());
+  *run.mutable_end_time() = ToTimestamp(core_.clock().Now());
   Publish(*queued, run, true);
   return run;
 }
@@ -745,7 +734,7 @@ absl::Status ImportRunner::Store(const v1::ImportRun& run) {
 }
 
 void ImportRunner::Publish(ActiveRun& active, v1::ImportRun run, bool store) {
-  *run.mutable_update_time() = ToProto(core_.clock().Now());
+  *run.mutable_update_time() = ToTimestamp(core_.clock().Now());
   const bool finished = IsFinished(run.state());
   if (store || finished) Store(run).IgnoreError();  // Store logs failures
   absl::MutexLock lock(&mu_);
@@ -787,7 +776,7 @@ void ImportRunner::Execute(std::shared_ptr<ActiveRun> active) {
     run.set_state(v1::IMPORT_RUN_STATE_EXTRACTING);
   }
   const absl::Time started = core_.clock().Now();
-  *run.mutable_start_time() = ToProto(started);
+  *run.mutable_start_time() = ToTimestamp(started);
   Publish(*active, run, true);
 
   // Ends the run in `state`, with `error` when it failed.
@@ -795,7 +784,7 @@ void ImportRunner::Execute(std::shared_ptr<ActiveRun> active) {
                     std::optional<v1::ImportRunError> error) {
     run.set_state(state);
     if (error.has_value()) *run.mutable_error() = std::move(*error);
-    *run.mutable_end_time() = ToProto(core_.clock().Now());
+    *run.mutable_end_time() = ToTimestamp(core_.clock().Now());
     log::Log(state == v1::IMPORT_RUN_STATE_FAILED ? log::Severity::kWarning
                                                   : log::Severity::kInfo,
              "import run finished",

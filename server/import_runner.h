@@ -169,8 +169,6 @@ class ImportRunner {
                                      const std::string& run_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  std::string NewRunId();
-
   ServiceCore& core_;
   std::unique_ptr<storage::ImportRunStore> store_;
   const ImportRunnerOptions options_;

@@ -4,11 +4,10 @@
 #include <string>
 #include <utility>
 
-#include "absl/random/random.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
+#include "lib/crypto/random_id.h"
 
 namespace leverconnect::server {
 namespace {
@@ -20,15 +19,6 @@ constexpr int kAttempts = 3;
 // The associated data ServiceCore::SealApiKey binds: the resource name.
 std::string AssociatedData(const std::string& id) {
   return absl::StrCat("connections/", id);
-}
-
-// A fresh etag, in the format the connection service uses.
-std::string NewEtag() {
-  static absl::Mutex mutex(absl::kConstInit);
-  static absl::BitGen* generator = new absl::BitGen;
-  absl::MutexLock lock(&mutex);
-  return absl::StrCat(
-      absl::Hex(absl::Uniform<std::uint64_t>(*generator), absl::kZeroPad16));
 }
 
 bool NeedsReseal(const storage::StoredConnection& connection,
@@ -46,8 +36,8 @@ absl::StatusOr<bool> ResealOnce(storage::ConnectionStore& store,
   absl::StatusOr<std::string> resealed = secret_box.Reseal(
       connection.sealed_api_key, AssociatedData(connection.id));
   if (!resealed.ok()) return resealed.status();
-  absl::Status updated = store.UpdateSealedApiKey(connection.id, *resealed,
-                                                  connection.etag, NewEtag());
+  absl::Status updated = store.UpdateSealedApiKey(
+      connection.id, *resealed, connection.etag, crypto::RandomHexId());
   if (absl::IsNotFound(updated)) return false;  // deleted meanwhile
   if (!updated.ok()) return updated;
   return true;

@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "google/protobuf/util/time_util.h"
 #include "lib/crypto/digest.h"
 
 namespace leverconnect::server {
@@ -156,6 +157,11 @@ lever::CallContext CallContextFor(const grpc::ServerContextBase& context,
   }
   call.cancelled = std::move(cancelled);
   return call;
+}
+
+google::protobuf::Timestamp ToTimestamp(absl::Time time) {
+  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+      absl::ToUnixMicros(time));
 }
 
 }  // namespace leverconnect::server

@@ -78,6 +78,9 @@ class ServiceCore {
   std::unique_ptr<ratelimit::BudgetSource> budgets_;
 };
 
+// `time` as a protobuf Timestamp, to the microsecond.
+google::protobuf::Timestamp ToTimestamp(absl::Time time);
+
 // The same code and message as a gRPC status.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
