@@ -1,13 +1,15 @@
 // The paging token of Lever's list endpoints, as the fake Lever makes it.
 //
-// Lever's list endpoints keep their items in one order, createdAt then id,
-// and a `next` token is the percent-encoded text of a small JSON array
-// holding the sort key of the page's last item:
+// Each Lever list endpoint keeps its items in one order: users by createdAt
+// then id, requisitions by id from the highest down (the recorded sandbox
+// listing comes in that order, so creation times arrive unordered). A
+// `next` token is the percent-encoded text of a small JSON array holding
+// the creation time and id of the page's last item:
 //   [1733206956064,"c21d911f-8292-49b7-b135-f7cc233b43fd"]
 //   -> %5B1733206956064%2C%22c21d911f-8292-49b7-b135-f7cc233b43fd%22%5D
 // Clients send it back verbatim as `offset`, so the server sees the JSON
 // array once the query string is decoded. The next page starts strictly
-// after that (createdAt, id).
+// after that item in the list order.
 #ifndef LEVERCONNECT_TESTS_FAKES_PAGE_TOKEN_H_
 #define LEVERCONNECT_TESTS_FAKES_PAGE_TOKEN_H_
 
@@ -38,15 +40,21 @@ absl::StatusOr<PagePosition> ParsePageToken(std::string_view decoded_token);
 // Percent-encodes every byte outside RFC 3986's unreserved characters.
 std::string PercentEncode(std::string_view text);
 
-// List order, for items with `created_at` and `id` members: createdAt, then
-// id.
+// The list order of users, for items with `created_at` and `id` members:
+// createdAt, then id.
 template <typename Item>
 bool ListedBefore(const Item& left, const Item& right) {
   return std::tie(left.created_at, left.id) <
          std::tie(right.created_at, right.id);
 }
 
-// The first of `items` (in list order) strictly after `position`.
+// The list order of requisitions: the highest id first.
+template <typename Item>
+bool IdListedBefore(const Item& left, const Item& right) {
+  return left.id > right.id;
+}
+
+// The first of `items` (sorted by ListedBefore) strictly after `position`.
 template <typename Item>
 typename std::vector<Item>::const_iterator FirstAfter(
     const std::vector<Item>& items, const PagePosition& position) {
@@ -54,6 +62,17 @@ typename std::vector<Item>::const_iterator FirstAfter(
                           [](const PagePosition& after, const Item& item) {
                             return std::tie(after.created_at, after.id) <
                                    std::tie(item.created_at, item.id);
+                          });
+}
+
+// The first of `items` (sorted by IdListedBefore) strictly after
+// `position`.
+template <typename Item>
+typename std::vector<Item>::const_iterator FirstAfterId(
+    const std::vector<Item>& items, const PagePosition& position) {
+  return std::upper_bound(items.begin(), items.end(), position,
+                          [](const PagePosition& after, const Item& item) {
+                            return after.id > item.id;
                           });
 }
 

@@ -38,7 +38,7 @@ RequisitionStore::RequisitionStore(std::vector<StoredRequisition> requisitions)
 
 void RequisitionStore::Reindex() {
   std::stable_sort(requisitions_.begin(), requisitions_.end(),
-                   ListedBefore<StoredRequisition>);
+                   IdListedBefore<StoredRequisition>);
   index_by_id_.clear();
   index_by_id_.reserve(requisitions_.size());
   for (std::size_t index = 0; index < requisitions_.size(); ++index) {
@@ -75,11 +75,11 @@ bool RequisitionStore::Remove(std::string_view id) {
 
 RequisitionPage RequisitionStore::List(const RequisitionQuery& query) const {
   RequisitionPage page;
-  for (auto next = FirstCandidate(query); next != requisitions_.end(); ++next) {
-    if (query.created_at_end.has_value() &&
-        next->created_at > *query.created_at_end) {
-      break;
-    }
+  // Lever's order is by id, so a creation-time range is a filter over the
+  // whole list rather than a stretch of it.
+  auto next = requisitions_.begin();
+  if (query.after.has_value()) next = FirstAfterId(requisitions_, *query.after);
+  for (; next != requisitions_.end(); ++next) {
     if (!Matches(query, *next)) continue;
     if (page.items.size() == static_cast<std::size_t>(query.limit)) {
       page.has_next = true;
@@ -88,21 +88,6 @@ RequisitionPage RequisitionStore::List(const RequisitionQuery& query) const {
     page.items.push_back(&*next);
   }
   return page;
-}
-
-std::vector<StoredRequisition>::const_iterator RequisitionStore::FirstCandidate(
-    const RequisitionQuery& query) const {
-  auto first = requisitions_.begin();
-  if (query.after.has_value()) first = FirstAfter(requisitions_, *query.after);
-  if (query.created_at_start.has_value()) {
-    const auto start = std::lower_bound(
-        requisitions_.begin(), requisitions_.end(), *query.created_at_start,
-        [](const StoredRequisition& item, std::int64_t created_at) {
-          return item.created_at < created_at;
-        });
-    first = std::max(first, start);
-  }
-  return first;
 }
 
 const StoredRequisition* RequisitionStore::Find(std::string_view id) const {

@@ -51,8 +51,8 @@ struct RequisitionPage {
 
 class RequisitionStore {
  public:
-  // Sorts `requisitions` by createdAt, then id. When ids repeat, Find
-  // returns the first in that order.
+  // Sorts `requisitions` in Lever's list order, the highest id first. When
+  // ids repeat, Find returns the first of them in the given order.
   explicit RequisitionStore(std::vector<StoredRequisition> requisitions);
 
   // The page that `query` selects, at most `query.limit` items.
@@ -73,10 +73,6 @@ class RequisitionStore {
   std::size_t size() const { return requisitions_.size(); }
 
  private:
-  // Where scanning for `query` starts: after its token and its start time.
-  std::vector<StoredRequisition>::const_iterator FirstCandidate(
-      const RequisitionQuery& query) const;
-
   // Sorts the requisitions and indexes them by id.
   void Reindex();
 

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <fstream>
 #include <future>
@@ -291,9 +292,14 @@ TEST(FakeLeverPagingTest, PagesGeneratedRequisitionsInOrder) {
   ASSERT_THAT(items, SizeIs(250));
   const std::vector<std::string> ids = IdsOf(items);
   EXPECT_THAT(std::set<std::string>(ids.begin(), ids.end()), SizeIs(250));
+  // Lever's order: the highest id first, whatever the creation times.
+  bool creation_order = true;
   for (std::size_t index = 1; index < items.size(); ++index) {
-    EXPECT_LT(items[index - 1].created_at, items[index].created_at);
+    EXPECT_GT(items[index - 1].id, items[index].id);
+    creation_order = creation_order &&
+                     items[index - 1].created_at <= items[index].created_at;
   }
+  EXPECT_FALSE(creation_order);
 }
 
 TEST(FakeLeverPagingTest, TokenIsPercentEncodedJsonOfTheLastItem) {
@@ -459,14 +465,25 @@ TEST_F(FakeLeverFilterTest, RequisitionCodeMayRepeat) {
 }
 
 TEST_F(FakeLeverFilterTest, CreatedRangeIsInclusive) {
-  const std::int64_t start = all_[10].created_at;
-  const std::int64_t end = all_[20].created_at;
+  std::vector<Item> by_creation = all_;
+  std::sort(by_creation.begin(), by_creation.end(),
+            [](const Item& left, const Item& right) {
+              return left.created_at < right.created_at;
+            });
+  const std::int64_t start = by_creation[10].created_at;
+  const std::int64_t end = by_creation[20].created_at;
   const std::vector<Item> window = ListAll(
       *lever_, "created_at_start=" + std::to_string(start) +
                    "&created_at_end=" + std::to_string(end) + "&limit=4");
   ASSERT_THAT(window, SizeIs(11));
-  EXPECT_EQ(window.front().id, all_[10].id);
-  EXPECT_EQ(window.back().id, all_[20].id);
+  std::vector<std::string> expected;
+  for (int index = 10; index <= 20; ++index) {
+    expected.push_back(by_creation[index].id);
+  }
+  std::vector<std::string> ids = IdsOf(window);
+  std::sort(ids.begin(), ids.end());
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(ids, expected);
   EXPECT_THAT(
       ListAll(*lever_, "created_at_start=" + std::to_string(start + 1) +
                            "&created_at_end=" + std::to_string(end - 1)),
