@@ -11,6 +11,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "google/protobuf/util/time_util.h"
 #include "lib/importer/window_queue.h"
 #include "lib/log/log.h"
@@ -40,16 +41,18 @@ bool IsValidTimestamp(const Timestamp& timestamp) {
          timestamp.nanos() >= 0 && timestamp.nanos() < 1000000000;
 }
 
-// Parallel reads: how many windows are read at once, and the narrowest
-// window that may still be split. The first and last windows catch
-// anything created outside [kEarliestMs, now + a day).
+// Parallel reads: how many windows are read at once. Enough to keep the
+// key's budget busy when each answer takes a few hundred milliseconds.
 constexpr int kParallelWindows = 8;
 
 // The most bytes of rows one batch carries (a page is usually far less).
 constexpr std::size_t kMaxBatchBytes = 1 << 20;
+// The narrowest window that equal-width cuts make.
 constexpr std::int64_t kMinWindowMs = 60 * 1000;
-constexpr std::int64_t kEarliestMs = 946684800000;  // 2000-01-01T00:00:00Z
 constexpr std::int64_t kDayMs = 24 * 60 * 60 * 1000;
+// Without created_before, the range ends this far after now, so that no
+// clock skew hides a requisition.
+constexpr std::int64_t kOpenEndMs = 100 * 365 * kDayMs;
 
 // One sequence of pages: Lever takes one status and one code per listing,
 // so a filter with several of either is read as several listings. A
@@ -103,7 +106,38 @@ class Import {
         clock_(clock),
         started_(clock.Now()) {}
 
+  // The custom fields (for the schema) and the users are read while the
+  // first pages are, so that a slow Lever costs one round trip before the
+  // reading spreads out, not three. Pages wait for the schema before they
+  // are mapped, and the sink gets the schema first.
   absl::StatusOr<v1::ImportSummary> Run() {
+    std::thread prepare([this] { Prepare(); });
+    absl::Status read = ReadsInParallel() ? ReadWindows() : ReadListings();
+    prepare.join();
+    if (!prepared_status_.ok()) return prepared_status_;
+    if (!read.ok()) return read;
+    return Summary();
+  }
+
+ private:
+  // Builds the mapper from the account's custom fields and fills users_
+  // when a selected column needs them, then hands the schema to the sink.
+  // Ends by setting prepared_status_ and notifying prepared_.
+  void Prepare() {
+    absl::Status users;
+    std::optional<std::thread> read_users;
+    if (SelectsUserColumns(options_.columns)) {
+      read_users.emplace([this, &users] { users = ReadUsers(); });
+    }
+    absl::Status status = BuildMapper();
+    if (read_users) read_users->join();
+    if (status.ok()) status = users;
+    if (status.ok() && !sink_.OnSchema(mapper_->schema())) status = Stopped();
+    prepared_status_ = status;
+    prepared_.Notify();
+  }
+
+  absl::Status BuildMapper() {
     absl::StatusOr<v1::RequisitionSchema> schema =
         ReadRequisitionSchema(lever_, context_);
     if (!schema.ok()) return schema.status();
@@ -111,18 +145,25 @@ class Import {
         mapping::RowMapper::Create(*schema, options_.columns, &users_);
     if (!mapper.ok()) return mapper.status();
     mapper_.emplace(std::move(*mapper));
-    if (mapper_->reads_users()) {
-      absl::Status users = ReadUsers();
-      if (!users.ok()) return users;
-    }
-    if (!sink_.OnSchema(mapper_->schema())) return Stopped();
-
-    absl::Status read = ReadsInParallel() ? ReadWindows() : ReadListings();
-    if (!read.ok()) return read;
-    return Summary();
+    return absl::OkStatus();
   }
 
- private:
+  // Whether `columns` selects a user name or e-mail column. Those are
+  // standard columns, so the answer needs no custom field.
+  static bool SelectsUserColumns(const std::vector<std::string>& columns) {
+    const v1::RequisitionSchema standard = mapping::BuildRequisitionSchema({});
+    std::vector<std::string> selected;
+    for (const std::string& column : columns) {
+      for (const v1::Column& known : standard.columns()) {
+        if (known.name() == column) selected.push_back(column);
+      }
+    }
+    if (!columns.empty() && selected.empty()) return false;
+    absl::StatusOr<mapping::RowMapper> mapper =
+        mapping::RowMapper::Create(standard, selected);
+    return mapper.ok() && mapper->reads_users();
+  }
+
   // Fills users_ from Lever's GET /users. A key without the permission
   // leaves it empty, so the user columns stay null, and the import says so
   // once; any other failure fails the import.
@@ -157,29 +198,22 @@ class Import {
     return absl::OkStatus();
   }
 
-  // The created-at range of the filter (or all time) cut into windows,
-  // read by kParallelWindows threads at once.
+  // The created-at range of the filter (or all time), one window per
+  // listing, read by kParallelWindows threads that split windows as their
+  // first pages come back.
   absl::Status ReadWindows() {
     const v1::RequisitionFilter& filter = options_.filter;
+    const std::int64_t now = absl::ToUnixMillis(clock_.Now());
     const std::int64_t start = filter.has_created_after()
                                    ? CeilMilliseconds(filter.created_after())
-                                   : kEarliestMs;
-    const std::int64_t end = filter.has_created_before()
-                                 ? CeilMilliseconds(filter.created_before())
-                                 : absl::ToUnixMillis(clock_.Now()) + kDayMs;
-    WindowQueue windows(kParallelWindows, kMinWindowMs);
+                                   : 0;
+    const std::int64_t end =
+        std::max(start + 1, filter.has_created_before()
+                                ? CeilMilliseconds(filter.created_before())
+                                : now + kOpenEndMs);
+    WindowQueue windows(kParallelWindows, kMinWindowMs, now + kDayMs);
     for (const Listing& listing : PlanListings(filter)) {
-      if (!filter.has_created_after()) {
-        windows.Push({0, std::min(start, end), listing.status});
-      }
-      for (Window& window :
-           SplitRange(start, end, kParallelWindows, listing.status)) {
-        windows.Push(std::move(window));
-      }
-      if (!filter.has_created_before()) {
-        windows.Push(
-            {std::max(start, end), end + 100 * 365 * kDayMs, listing.status});
-      }
+      windows.Push({start, end, listing.status});
     }
 
     std::vector<std::thread> workers;
@@ -213,7 +247,8 @@ class Import {
   };
 
   // Reads `listing` to its end. With `windows`, a window whose first page
-  // shows more pages may instead be split for idle workers to share.
+  // shows more pages may instead be split for idle workers to share: the
+  // decision comes before the page is mapped, so the parts start at once.
   absl::Status ReadListing(const Listing& listing, WindowQueue* windows) {
     lever::RequisitionQuery query = BaseQuery(options_);
     query.status = listing.status;
@@ -223,6 +258,7 @@ class Import {
       query.created_at_end_ms = listing.window->end_ms - 1;  // inclusive
     }
     CursorState cursor;
+    bool first_page = true;
     while (true) {
       if (context_.IsCancelled() || Failed()) return Stopped();
       absl::StatusOr<lever::RequisitionPage> page =
@@ -234,15 +270,14 @@ class Import {
       }
       if (!page.ok()) return page.status();
       cursor.asked_again = false;
-      const bool first_page = query.offset.empty();
+      // The rows of this page reach the caller once, whichever part reads
+      // them again.
+      const bool split = first_page && windows != nullptr &&
+                         windows->SplitAfterFirstPage(
+                             *listing.window, FirstPageOf(*page, query.limit));
+      first_page = false;
       if (!SendPage(*page)) return Stopped();
-      if (!page->has_next) return absl::OkStatus();
-      // The rows of this page reach the caller once, whichever half
-      // reads them again.
-      if (first_page && windows != nullptr &&
-          windows->SplitIfIdle(*listing.window)) {
-        return absl::OkStatus();
-      }
+      if (split || !page->has_next) return absl::OkStatus();
       if (page->next.empty() || !cursor.seen.insert(page->next).second) {
         return absl::UnavailableError(
             absl::StrCat("Lever answered GET /requisitions (page ", Pages(),
@@ -285,9 +320,35 @@ class Import {
     return absl::OkStatus();
   }
 
+  static FirstPage FirstPageOf(const lever::RequisitionPage& page,
+                               int page_size) {
+    FirstPage first{page.has_next, {}, 0};
+    const rapidjson::Value& requisitions = page.requisitions();
+    if (!requisitions.IsArray()) return first;
+    std::vector<absl::string_view> ids;
+    for (const rapidjson::Value& requisition : requisitions.GetArray()) {
+      if (!requisition.IsObject()) continue;
+      const auto created = requisition.FindMember("createdAt");
+      if (created != requisition.MemberEnd() && created->value.IsInt64()) {
+        first.created_ms.push_back(created->value.GetInt64());
+      }
+      const auto id = requisition.FindMember("id");
+      if (id != requisition.MemberEnd() && id->value.IsString()) {
+        ids.emplace_back(id->value.GetString(), id->value.GetStringLength());
+      }
+    }
+    if (ids.size() == requisitions.Size()) {
+      first.max_parts = EstimatedPages(ids, page_size);
+    }
+    return first;
+  }
+
   // Maps the requisitions of `page` not handed over before and hands them
-  // over as one batch. Batches go to the sink one at a time.
+  // over as one batch, once the schema has gone to the sink. Batches go to
+  // the sink one at a time. False when the import stops.
   bool SendPage(const lever::RequisitionPage& page) {
+    prepared_.WaitForNotification();
+    if (!prepared_status_.ok()) return false;
     std::vector<v1::RowBatch> batches(1);
     std::size_t batch_bytes = 0;
     std::int64_t rows = 0;
@@ -391,10 +452,12 @@ class Import {
   const lever::CallContext& context_;
   retry::Clock& clock_;
   const absl::Time started_;
-  // Both set before any page is read, and only read afterwards.
+  // Set by Prepare before prepared_ is notified, and only read after it.
   lever::UserDirectory users_;  // what mapper_ looks up
   std::optional<mapping::RowMapper> mapper_;
   std::vector<std::string> warnings_;  // import-wide, for the summary
+  absl::Status prepared_status_;
+  absl::Notification prepared_;
 
   absl::Mutex sink_mu_;  // one batch at a time reaches the sink
   absl::Mutex mu_;

@@ -122,7 +122,13 @@ TEST_P(PersistentFaultTest, FailsWithAReasonTheCallerCanActOn) {
               HasSubstr("Lever still failing after 5 attempts: "));
   EXPECT_THAT(summary.status().message(), HasSubstr(GetParam().message));
   EXPECT_THAT(rows, SizeIs(0));
-  EXPECT_EQ((*environment)->lever().RequestCount("/v1/"), 5);
+  // The fields, the users and the first page are read at once, and each
+  // read gives up after 5 attempts.
+  const FakeLever& lever = (*environment)->lever();
+  EXPECT_EQ(lever.RequestCount("/v1/requisition_fields"), 5);
+  EXPECT_EQ(lever.RequestCount("/v1/users"), 5);
+  EXPECT_EQ(lever.RequestCount("/v1/requisitions"), 5);
+  EXPECT_EQ(lever.RequestCount("/v1/"), 15);
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -36,7 +36,7 @@ TEST_F(LeverClientTest, SendsTheKeyAsBasicUserAndTheTokenVerbatim) {
   EXPECT_EQ(page->requisitions().Size(), 2u);
 
   ASSERT_EQ(http_.requests().size(), 1u);
-  const http::Request& sent = http_.requests()[0];
+  const http::Request sent = http_.requests()[0];
   EXPECT_EQ(sent.url,
             "https://lever.test/v1/requisitions?limit=50"
             "&offset=%5B0%2C%22x%22%5D&status=on%20Hold"

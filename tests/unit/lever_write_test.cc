@@ -39,7 +39,7 @@ TEST_F(LeverWriteTest, CreatePostsTheBodyAsJson) {
   EXPECT_STREQ(created->requisition["id"].GetString(), "new-1");
   EXPECT_FALSE(created->found_after_lost_answer);
   ASSERT_EQ(http_.requests().size(), 1u);
-  const http::Request& sent = http_.requests()[0];
+  const http::Request sent = http_.requests()[0];
   EXPECT_EQ(sent.method, "POST");
   EXPECT_EQ(sent.url, "https://lever.test/v1/requisitions");
   EXPECT_EQ(sent.body, R"({"name":"Diver"})");

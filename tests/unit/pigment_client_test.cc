@@ -62,7 +62,7 @@ TEST_F(PigmentClientTest, PushesTheFileWithTheKeyAsBearer) {
   EXPECT_EQ(*import_id, "imp-1");
 
   ASSERT_EQ(http_.requests().size(), 1u);
-  const http::Request& sent = http_.requests()[0];
+  const http::Request sent = http_.requests()[0];
   EXPECT_EQ(sent.method, "POST");
   EXPECT_EQ(sent.url, kPushUrl);
   EXPECT_EQ(sent.body_file, "/data/requisitions.csv");
