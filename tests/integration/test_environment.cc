@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -38,6 +39,13 @@ std::string PrincipalsFile() {
 }
 
 }  // namespace
+
+v1::ReadMode DefaultReadMode() {
+  const char* mode = std::getenv("LEVERCONNECT_TEST_READ_MODE");
+  return mode != nullptr && std::string(mode) == "parallel_windows"
+             ? v1::READ_MODE_PARALLEL_WINDOWS
+             : v1::READ_MODE_ONE_CURSOR;
+}
 
 server::LeverSettings FastLeverSettings() {
   server::LeverSettings settings;

@@ -56,6 +56,12 @@ struct TransportSecurity {
 // Start fills with the fake's.
 server::LeverSettings FastLeverSettings();
 
+// The read mode of imports whose test does not depend on one:
+// READ_MODE_ONE_CURSOR, or READ_MODE_PARALLEL_WINDOWS when the environment
+// variable LEVERCONNECT_TEST_READ_MODE is "parallel_windows" (ctest runs
+// the import suites once in each mode).
+v1::ReadMode DefaultReadMode();
+
 class TestEnvironment {
  public:
   // Starts both servers. `lever` gets the two keys above unless it names
