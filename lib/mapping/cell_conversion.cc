@@ -1,5 +1,6 @@
 #include "lib/mapping/cell_conversion.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -27,37 +28,41 @@ constexpr double kMaximumMilliseconds = kMaximumSeconds * 1000.0 + 999.0;
 
 constexpr std::size_t kExcerptLimit = 40;
 
-// A rapidjson output stream that keeps the first `limit` bytes and counts
-// the rest, so an excerpt of a large value costs no large buffer.
+// A rapidjson output stream that keeps the first kExcerptLimit bytes in a
+// fixed buffer and counts the rest, so an excerpt of any value costs no
+// allocation.
 class ExcerptStream {
  public:
   using Ch = char;
-  explicit ExcerptStream(std::size_t limit) : limit_(limit) {}
   void Put(char c) {
-    if (text_.size() < limit_) text_.push_back(c);
+    if (length_ < kExcerptLimit) text_[length_] = c;
     ++length_;
   }
   void Flush() {}
-  const std::string& text() const { return text_; }
+  absl::string_view text() const {
+    return absl::string_view(text_, std::min(length_, kExcerptLimit));
+  }
   std::size_t length() const { return length_; }
 
  private:
-  std::size_t limit_;
-  std::string text_;
+  char text_[kExcerptLimit];
   std::size_t length_ = 0;
 };
 
-// At most kExcerptLimit bytes of the compact JSON of `value`, ending in
-// "..." when cut, never in the middle of a UTF-8 sequence.
-std::string Excerpt(const rapidjson::Value& value) {
-  ExcerptStream stream(kExcerptLimit);
+// Appends to `out` at most kExcerptLimit bytes of the compact JSON of
+// `value`, ending in "..." when cut, never in the middle of a UTF-8
+// sequence.
+void AppendExcerpt(const rapidjson::Value& value, std::string* out) {
+  ExcerptStream stream;
   rapidjson::Writer<ExcerptStream> writer(stream);
   value.Accept(writer);
-  if (stream.length() <= kExcerptLimit) return stream.text();
-
+  if (stream.length() <= kExcerptLimit) {
+    out->append(stream.text().data(), stream.text().size());
+    return;
+  }
   std::size_t cut = kExcerptLimit - 3;
   while (cut > 0 && (stream.text()[cut] & 0xC0) == 0x80) --cut;
-  return absl::StrCat(stream.text().substr(0, cut), "...");
+  absl::StrAppend(out, stream.text().substr(0, cut), "...");
 }
 
 absl::string_view KindWord(const rapidjson::Value& value) {
@@ -102,7 +107,11 @@ bool ParseInteger(absl::string_view text, std::int64_t* integer) {
 
 Conversion ToString(const rapidjson::Value& value, Value* cell) {
   if (value.IsString()) {
-    cell->set_string_value(value.GetString(), value.GetStringLength());
+    // Not set_string_value(pointer, size): that builds a temporary string
+    // first; assigning reuses the storage of the cell's string.
+    std::string* text = cell->mutable_string_value();
+    text->clear();
+    text->append(value.GetString(), value.GetStringLength());
     return Conversion::kExact;
   }
   cell->set_string_value(CompactJson(value));
@@ -220,13 +229,14 @@ bool NumberToTimestamp(const rapidjson::Value& value,
 }
 
 Conversion ToTimestamp(const rapidjson::Value& value, Value* cell) {
-  google::protobuf::Timestamp timestamp;
-  if (value.IsNumber() && NumberToTimestamp(value, &timestamp)) {
-    *cell->mutable_timestamp_value() = timestamp;
+  // Written straight into the cell's Timestamp, which a reused cell keeps;
+  // the conversions leave it alone when they fail, and the cell then
+  // becomes null.
+  google::protobuf::Timestamp* timestamp = cell->mutable_timestamp_value();
+  if (value.IsNumber() && NumberToTimestamp(value, timestamp)) {
     return Conversion::kExact;
   }
-  if (value.IsString() && ParseInstant(Text(value), &timestamp)) {
-    *cell->mutable_timestamp_value() = timestamp;
+  if (value.IsString() && ParseInstant(Text(value), timestamp)) {
     return Conversion::kConverted;
   }
   SetNull(cell);
@@ -281,11 +291,9 @@ void ConvertList(const rapidjson::Value* value, absl::string_view column,
     AddWarning(column, "list", *value, Conversion::kLeftEmpty, warnings);
     return;
   }
-  auto* elements = cell->mutable_list_value()->mutable_values();
-  elements->Clear();
-  elements->Reserve(static_cast<int>(value->Size()));
+  ListElements elements(cell);
   for (const rapidjson::Value& element : value->GetArray()) {
-    ConvertScalar(&element, column, type, elements->Add(), warnings);
+    ConvertScalar(&element, column, type, elements.Next(), warnings);
   }
 }
 
@@ -309,9 +317,13 @@ void AddWarning(absl::string_view column, absl::string_view expected,
                 Warnings* warnings) {
   const absl::string_view outcome =
       conversion == Conversion::kConverted ? "converted" : "left empty";
-  warnings->Add(absl::StrCat(column, ": expected ", expected, ", got ",
-                             KindWord(value), " ", Excerpt(value), "; ",
-                             outcome));
+  // Add() hands back a cleared string of an earlier row when there is one,
+  // so a reused row builds its warnings without allocating.
+  std::string* warning = warnings->Add();
+  absl::StrAppend(warning, column, ": expected ", expected, ", got ",
+                  KindWord(value), " ");
+  AppendExcerpt(value, warning);
+  absl::StrAppend(warning, "; ", outcome);
 }
 
 std::string CompactJson(const rapidjson::Value& value) {

@@ -51,6 +51,30 @@ void ConvertScalar(const rapidjson::Value* value, absl::string_view column,
                    leverconnect::v1::ColumnType type,
                    leverconnect::v1::Value* cell, Warnings* warnings);
 
+// Hands out the elements of a list cell in order, reusing those the cell
+// held before so that their strings keep their storage, and removes the
+// elements left over when destroyed.
+class ListElements {
+ public:
+  explicit ListElements(leverconnect::v1::Value* cell)
+      : elements_(cell->mutable_list_value()->mutable_values()) {}
+  ~ListElements() {
+    while (elements_->size() > count_) elements_->RemoveLast();
+  }
+  ListElements(const ListElements&) = delete;
+  ListElements& operator=(const ListElements&) = delete;
+
+  // The next element, holding whatever it held before.
+  leverconnect::v1::Value* Next() {
+    return count_ < elements_->size() ? elements_->Mutable(count_++)
+                                      : (++count_, elements_->Add());
+  }
+
+ private:
+  google::protobuf::RepeatedPtrField<leverconnect::v1::Value>* elements_;
+  int count_ = 0;
+};
+
 // Converts a JSON array into a list cell, each element by ConvertScalar
 // (a null element stays a null element). A non-array gives a null cell and
 // a warning; an empty array gives an empty list.

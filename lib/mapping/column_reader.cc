@@ -129,10 +129,9 @@ void ReadApprover(const ColumnReader& reader, const rapidjson::Value& approver,
   ConvertScalar(id, reader.column_name, reader.type, element, warnings);
 }
 
-// Appends one element per approver of `step` to `elements`.
+// Fills one element per approver of `step` from `elements`.
 void ReadStepApprovers(const ColumnReader& reader, const rapidjson::Value& step,
-                       google::protobuf::RepeatedPtrField<Value>* elements,
-                       Warnings* warnings) {
+                       ListElements& elements, Warnings* warnings) {
   if (!step.IsObject()) {
     AddWarning(reader.column_name, "object", step, Conversion::kLeftEmpty,
                warnings);
@@ -146,7 +145,7 @@ void ReadStepApprovers(const ColumnReader& reader, const rapidjson::Value& step,
     return;
   }
   for (const rapidjson::Value& approver : approvers->GetArray()) {
-    ReadApprover(reader, approver, elements->Add(), warnings);
+    ReadApprover(reader, approver, elements.Next(), warnings);
   }
 }
 
@@ -154,8 +153,7 @@ void ReadApprovers(const ColumnReader& reader, const FoundMembers& members,
                    Value* cell, Warnings* warnings) {
   const rapidjson::Value* steps = FindSteps(reader, members, cell, warnings);
   if (steps == nullptr) return;
-  auto* elements = cell->mutable_list_value()->mutable_values();
-  elements->Clear();
+  ListElements elements(cell);
   for (const rapidjson::Value& step : steps->GetArray()) {
     ReadStepApprovers(reader, step, elements, warnings);
   }

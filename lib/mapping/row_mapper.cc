@@ -47,14 +47,19 @@ absl::StatusOr<std::vector<int>> SelectColumns(
   return selected;
 }
 
-// The requisition's "id" as text; "" when absent or null.
-std::string RequisitionId(const rapidjson::Value& requisition) {
+// Sets the row's requisition_id to the requisition's "id" as text, reusing
+// the storage of a reused row; "" when absent or null.
+void SetRequisitionId(const rapidjson::Value& requisition,
+                      leverconnect::v1::Row* row) {
   const auto id = requisition.FindMember("id");
-  if (id == requisition.MemberEnd() || id->value.IsNull()) return "";
-  if (id->value.IsString()) {
-    return std::string(id->value.GetString(), id->value.GetStringLength());
+  if (id == requisition.MemberEnd() || id->value.IsNull()) {
+    row->clear_requisition_id();
+  } else if (id->value.IsString()) {
+    row->mutable_requisition_id()->assign(id->value.GetString(),
+                                          id->value.GetStringLength());
+  } else {
+    row->set_requisition_id(CompactJson(id->value));
   }
-  return CompactJson(id->value);
 }
 
 }  // namespace
@@ -82,17 +87,17 @@ absl::StatusOr<RowMapper> RowMapper::Create(
 
 void RowMapper::Map(const rapidjson::Value& requisition,
                     leverconnect::v1::Row* row) const {
-  row->clear_requisition_id();
   row->clear_warnings();
   ResizeCells(row);
   auto* cells = row->mutable_cells();
   if (!requisition.IsObject()) {
+    row->clear_requisition_id();
     for (leverconnect::v1::Value& cell : *cells) SetNull(&cell);
     AddWarning("requisition", "object", requisition, Conversion::kLeftEmpty,
                row->mutable_warnings());
     return;
   }
-  row->set_requisition_id(RequisitionId(requisition));
+  SetRequisitionId(requisition, row);
 
   FoundMembers members;
   members_.Find(requisition, &members);
