@@ -13,6 +13,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "lib/http/curl_status.h"
@@ -118,6 +119,13 @@ std::size_t OnHeader(char* data, std::size_t size, std::size_t count,
   if (colon == absl::string_view::npos) return bytes;
   std::string name = absl::AsciiStrToLower(line.substr(0, colon));
   std::string value(absl::StripAsciiWhitespace(line.substr(colon + 1)));
+  // A body of announced size is received into one buffer of that size,
+  // instead of one that grows and is copied again and again.
+  std::size_t length = 0;
+  if (name == "content-length" && absl::SimpleAtoi(value, &length) &&
+      length <= kMaxBodyBytes) {
+    transfer->response.body.reserve(length);
+  }
   transfer->response.headers.emplace_back(std::move(name), std::move(value));
   return bytes;
 }

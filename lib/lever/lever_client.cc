@@ -188,17 +188,28 @@ namespace {
 // The JSON object of a successful answer, when it is one whose "data" is a
 // list (or an object when `data_is_list` is false); otherwise an
 // UNAVAILABLE status saying what came instead. Returns the whole envelope
-// for a list, the "data" object for an object.
+// for a list, the "data" object for an object. With `in_place`, the body
+// moves there and is parsed in place: the document's strings point into
+// it instead of being copied.
 absl::StatusOr<rapidjson::Document> ParseAnswer(absl::string_view what,
-                                                const http::Response& response,
-                                                bool data_is_list) {
+                                                http::Response& response,
+                                                bool data_is_list,
+                                                std::string* in_place) {
   rapidjson::Document document;
-  document.Parse(response.body.data(), response.body.size());
+  std::string head;  // what an error quotes: in place, parsing changes it
+  if (in_place != nullptr) {
+    *in_place = std::move(response.body);
+    head = in_place->substr(0, http::kBodyExcerptLength + 1);
+    document.ParseInsitu(in_place->data());
+  } else {
+    document.Parse(response.body.data(), response.body.size());
+  }
+  const absl::string_view body =
+      in_place != nullptr ? absl::string_view(head) : response.body;
   if (document.HasParseError() || !document.IsObject()) {
-    return absl::UnavailableError(
-        absl::StrCat("Lever answered ", what, " with HTTP ", response.status,
-                     " but the body is not a JSON object: ",
-                     http::BodyExcerpt(response.body)));
+    return absl::UnavailableError(absl::StrCat(
+        "Lever answered ", what, " with HTTP ", response.status,
+        " but the body is not a JSON object: ", http::BodyExcerpt(body)));
   }
   const auto data = document.FindMember("data");
   const bool fits =
@@ -207,8 +218,8 @@ absl::StatusOr<rapidjson::Document> ParseAnswer(absl::string_view what,
   if (!fits) {
     return absl::UnavailableError(absl::StrCat(
         "Lever answered ", what, " with HTTP ", response.status,
-        " but \"data\" is not ", data_is_list ? "a list: " : "an object: ",
-        http::BodyExcerpt(response.body)));
+        " but \"data\" is not ",
+        data_is_list ? "a list: " : "an object: ", http::BodyExcerpt(body)));
   }
   if (data_is_list) return document;
   rapidjson::Document object;
@@ -259,7 +270,7 @@ absl::StatusOr<rapidjson::Document> LeverClient::Perform(
                      : outcome.status();
     if (failure.ok()) {
       absl::StatusOr<rapidjson::Document> document =
-          ParseAnswer(what, *outcome, call.data_is_list);
+          ParseAnswer(what, *outcome, call.data_is_list, call.in_place);
       if (document.ok()) return document;
       failure = document.status();
       cause = retry::RetryCause::kMalformed;
@@ -300,10 +311,12 @@ absl::StatusOr<rapidjson::Document> LeverClient::Fetch(
   return Perform(call, context);
 }
 
-absl::StatusOr<RequisitionPage> LeverClient::ListRequisitions(
-    const RequisitionQuery& query, const CallContext& context) {
-  std::string url =
-      absl::StrCat(options_.base_url, "/requisitions?limit=", query.limit);
+namespace {
+
+// The URL of GET /requisitions with `query`.
+std::string RequisitionsUrl(absl::string_view base_url,
+                            const RequisitionQuery& query) {
+  std::string url = absl::StrCat(base_url, "/requisitions?limit=", query.limit);
   // The token arrives percent-encoded already; re-encoding it would change
   // what Lever receives.
   if (!query.offset.empty()) absl::StrAppend(&url, "&offset=", query.offset);
@@ -322,11 +335,20 @@ absl::StatusOr<RequisitionPage> LeverClient::ListRequisitions(
   if (query.created_at_end_ms) {
     absl::StrAppend(&url, "&created_at_end=", *query.created_at_end_ms);
   }
+  return url;
+}
 
-  absl::StatusOr<rapidjson::Document> document =
-      Fetch({"/requisitions", kListRequisitions}, url, context);
-  if (!document.ok()) return document.status();
+}  // namespace
+
+absl::StatusOr<RequisitionPage> LeverClient::ListRequisitions(
+    const RequisitionQuery& query, const CallContext& context) {
   RequisitionPage page;
+  Call call;
+  call.endpoint = {"/requisitions", kListRequisitions};
+  call.url = RequisitionsUrl(options_.base_url, query);
+  call.in_place = page.body.get();
+  absl::StatusOr<rapidjson::Document> document = Perform(call, context);
+  if (!document.ok()) return document.status();
   page.document = std::move(*document);
   const auto has_next = page.document.FindMember("hasNext");
   page.has_next = has_next != page.document.MemberEnd() &&
@@ -422,10 +444,15 @@ absl::StatusOr<rapidjson::Document> LeverClient::FindRequisitionsByCode(
   RequisitionQuery query;
   query.limit = 2;
   query.requisition_code = std::string(code);
-  absl::StatusOr<RequisitionPage> page = ListRequisitions(query, context);
+  // Parsed by copy, not in place like ListRequisitions: the requisitions
+  // found are copied out of the page, and a copy of a string parsed in
+  // place would still point into the page.
+  absl::StatusOr<rapidjson::Document> page =
+      Fetch({"/requisitions", kListRequisitions},
+            RequisitionsUrl(options_.base_url, query), context);
   if (!page.ok()) return page.status();
   rapidjson::Document found(rapidjson::kArrayType);
-  for (const rapidjson::Value& requisition : page->requisitions().GetArray()) {
+  for (const rapidjson::Value& requisition : (*page)["data"].GetArray()) {
     found.PushBack(rapidjson::Value(requisition, found.GetAllocator()),
                    found.GetAllocator());
   }

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -47,6 +48,9 @@ struct RequisitionQuery {
 
 // One page as Lever sent it.
 struct RequisitionPage {
+  // The body, parsed in place: the strings of `document` point into it, so
+  // it lives, at the same address, as long as the page.
+  std::unique_ptr<std::string> body = std::make_unique<std::string>();
   rapidjson::Document document;  // the whole envelope
   bool has_next = false;
   std::string next;  // opaque token; empty when there is none
@@ -109,7 +113,9 @@ class LeverClient {
   LeverClient(http::HttpClient& http, retry::Clock& clock,
               std::function<double()> random, Options options);
 
-  // GET /requisitions with `query`.
+  // GET /requisitions with `query`. The page's strings point into its own
+  // body: a copy of its values (rapidjson's copy keeps such strings as
+  // references) must not outlive it.
   absl::StatusOr<RequisitionPage> ListRequisitions(
       const RequisitionQuery& query, const CallContext& context);
 
@@ -179,6 +185,9 @@ class LeverClient {
     std::string body;  // JSON, for POST and PUT
     // The answer's "data" is a list (else an object).
     bool data_is_list = true;
+    // When set, the answer's body moves here and is parsed in place (see
+    // RequisitionPage::body).
+    std::string* in_place = nullptr;
     // For a request that must not take effect twice, called when an
     // attempt failed in a way that may have taken effect: returns the
     // answer to use instead, nothing to try again, or the error to stop

@@ -108,6 +108,30 @@ TEST_F(LeverClientTest, DataThatIsNotAListIsAClearError) {
   EXPECT_THAT(object.status().message(), HasSubstr("\"data\" is not a list"));
 }
 
+// Pages are parsed in place, which rewrites the strings of the body: the
+// error quotes the body as Lever sent it all the same.
+TEST_F(LeverClientTest, ACutShortPageIsQuotedAsItCame) {
+  const std::string cut = R"({"data":[{"id":"a\u00e9","name":"x\"y"},{"id)";
+  for (int i = 0; i < 3; ++i) http_.Answer(200, cut);
+  LeverClient client = MakeClient();
+  auto page = client.ListRequisitions({}, {});
+  EXPECT_EQ(page.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(page.status().message(),
+              HasSubstr("not a JSON object: \"" + cut + "\""));
+}
+
+// The strings of a page point into its body: they stay readable as long
+// as the page, wherever it moves.
+TEST_F(LeverClientTest, APageKeepsItsStringsWhenMoved) {
+  http_.Answer(200, R"({"data":[{"id":"\u0041b"}],"hasNext":false})");
+  LeverClient client = MakeClient();
+  auto page = client.ListRequisitions({}, {});
+  ASSERT_TRUE(page.ok()) << page.status();
+  RequisitionPage moved = *std::move(page);
+  page = absl::UnknownError("gone");
+  EXPECT_STREQ(moved.requisitions()[0]["id"].GetString(), "Ab");
+}
+
 TEST_F(LeverClientTest, TheDeadlineStopsRetrying) {
   http_.Answer(503, "");
   http_.Answer(503, "");
