@@ -313,7 +313,7 @@ class ImportRunner::Execution : public importer::RowSink {
     return Write();
   }
 
-  bool OnBatch(v1::RowBatch batch) override {
+  bool OnBatch(const v1::RowBatch& batch) override {
     buffer_.clear();
     for (const v1::Row& row : batch.rows()) {
       writer_->AppendRow(row, &buffer_);

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
+#include "lib/importer/page_rows.h"
 #include "lib/importer/requisition_import.h"
 #include "lib/log/log.h"
 #include "lib/metrics/metrics.h"
@@ -47,25 +48,44 @@ absl::StatusOr<std::unique_ptr<lever::LeverClient>> OpenImport(
   return core.LeverFor(*stored);
 }
 
+// `message` encoded, as one slice.
+grpc::ByteBuffer Encode(const google::protobuf::MessageLite& message) {
+  grpc::Slice slice(message.ByteSizeLong());
+  message.SerializeWithCachedSizesToArray(const_cast<uint8_t*>(slice.begin()));
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+// The request a raw call carries, or INVALID_ARGUMENT.
+absl::StatusOr<v1::StreamRequisitionsRequest> DecodeRequest(
+    const grpc::ByteBuffer& request) {
+  grpc::ByteBuffer copy(request);  // shares the slices
+  v1::StreamRequisitionsRequest decoded;
+  if (!grpc::SerializationTraits<v1::StreamRequisitionsRequest>::Deserialize(
+           &copy, &decoded)
+           .ok()) {
+    return absl::InvalidArgumentError(
+        "the request is not an encoded StreamRequisitionsRequest");
+  }
+  return decoded;
+}
+
 // One StreamRequisitions call. Owns itself: deleted in OnDone.
-class RequisitionStream
-    : public grpc::ServerWriteReactor<v1::StreamRequisitionsResponse>,
-      public importer::RowSink {
+class RequisitionStream : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
+                          public importer::RowSink {
  public:
   RequisitionStream(ServiceCore& core, const Authenticator& authenticator,
                     grpc::CallbackServerContext* context,
-                    const v1::StreamRequisitionsRequest& request,
-                    std::atomic<int>& running, int max_running,
-                    const std::atomic<bool>& draining)
+                    const grpc::ByteBuffer& request, std::atomic<int>& running,
+                    int max_running, const std::atomic<bool>& draining)
       : running_(running),
         max_running_(max_running),
         draining_(draining),
         core_(core),
         context_(context),
-        request_(request),
+        request_(DecodeRequest(request)),
         principal_(authenticator.Authenticate(*context)),
         rpc_("StreamRequisitions", LoggedCaller(principal_)) {
-    rpc_.set_connection(request.connection());
+    if (request_.ok()) rpc_.set_connection(request_->connection());
     worker_ = std::thread([this] { Work(); });
   }
 
@@ -73,15 +93,15 @@ class RequisitionStream
   bool OnSchema(const v1::RequisitionSchema& schema) override {
     v1::StreamRequisitionsResponse message;
     *message.mutable_schema() = schema;
-    return Enqueue(std::move(message));
+    return Enqueue(Encode(message));
   }
 
-  bool OnBatch(v1::RowBatch batch) override {
+  bool OnBatch(const v1::RowBatch& batch) override {
     rows_ += batch.rows_size();
     metrics::CountRowsImported("stream", batch.rows_size());
-    v1::StreamRequisitionsResponse message;
-    *message.mutable_batch() = std::move(batch);
-    return Enqueue(std::move(message));
+    grpc::Slice slice(importer::BatchMessageSize(batch));
+    importer::EncodeBatchMessage(batch, const_cast<uint8_t*>(slice.begin()));
+    return Enqueue(grpc::ByteBuffer(&slice, 1));
   }
 
   // Reactions, on gRPC threads.
@@ -131,21 +151,22 @@ class RequisitionStream
   }
 
   absl::Status AdmittedImport() {
-    absl::Status valid = importer::ValidateImportOptions(request_.filter(),
-                                                         request_.page_size());
+    if (!request_.ok()) return request_.status();
+    const v1::StreamRequisitionsRequest& request = *request_;
+    absl::Status valid =
+        importer::ValidateImportOptions(request.filter(), request.page_size());
     if (!valid.ok()) return valid;
     absl::StatusOr<std::unique_ptr<lever::LeverClient>> lever =
         OpenImport(core_, *principal_, auth::Method::kStreamRequisitions,
-                   request_.connection(), request_.application());
+                   request.connection(), request.application());
     if (!lever.ok()) return lever.status();
     rpc_.Audit("started");
 
     importer::ImportOptions options;
-    options.filter = request_.filter();
-    options.columns.assign(request_.columns().begin(),
-                           request_.columns().end());
-    options.page_size = request_.page_size();
-    options.read_mode = request_.read_mode();
+    options.filter = request.filter();
+    options.columns.assign(request.columns().begin(), request.columns().end());
+    options.page_size = request.page_size();
+    options.read_mode = request.read_mode();
     const lever::CallContext call = CallContextFor(
         *context_, [this] { return Stopped() || draining_.load(); });
     absl::StatusOr<v1::ImportSummary> summary = importer::RunRequisitionImport(
@@ -158,7 +179,7 @@ class RequisitionStream
     LogSummary(*summary);
     v1::StreamRequisitionsResponse message;
     *message.mutable_summary() = std::move(*summary);
-    if (!Enqueue(std::move(message))) {
+    if (!Enqueue(Encode(message))) {
       return absl::CancelledError("the call was cancelled");
     }
     return absl::OkStatus();
@@ -170,8 +191,8 @@ class RequisitionStream
       absl::StrAppend(&causes, causes.empty() ? "" : ",", cause, ":", count);
     }
     log::Log(log::Severity::kInfo, "import finished",
-             {{"connection", request_.connection()},
-              {"application", request_.application()},
+             {{"connection", request_->connection()},
+              {"application", request_->application()},
               {"rows", summary.rows()},
               {"pages", summary.pages()},
               {"retries", summary.retries()},
@@ -189,7 +210,7 @@ class RequisitionStream
   }
 
   // Waits for room in the queue; false when the call is over.
-  bool Enqueue(v1::StreamRequisitionsResponse message) {
+  bool Enqueue(grpc::ByteBuffer message) {
     std::unique_lock<std::mutex> lock(mu_);
     room_.wait(lock,
                [this] { return stopped_ || queue_.size() < kQueuedMessages; });
@@ -225,7 +246,7 @@ class RequisitionStream
   const std::atomic<bool>& draining_;  // the server is shutting down
   ServiceCore& core_;
   grpc::CallbackServerContext* context_;
-  const v1::StreamRequisitionsRequest& request_;
+  const absl::StatusOr<v1::StreamRequisitionsRequest> request_;
   const absl::StatusOr<auth::Principal> principal_;
   RpcLog rpc_;
   std::int64_t rows_ = 0;
@@ -233,8 +254,8 @@ class RequisitionStream
 
   std::mutex mu_;
   std::condition_variable room_;
-  std::deque<v1::StreamRequisitionsResponse> queue_;
-  v1::StreamRequisitionsResponse in_flight_;
+  std::deque<grpc::ByteBuffer> queue_;
+  grpc::ByteBuffer in_flight_;
   bool writing_ = false;
   bool stopped_ = false;
   bool producing_ = true;
@@ -269,10 +290,8 @@ grpc::Status ImportService::GetRequisitionSchema(
   return rpc.Finish(absl::OkStatus());
 }
 
-grpc::ServerWriteReactor<v1::StreamRequisitionsResponse>*
-ImportService::StreamRequisitions(
-    grpc::CallbackServerContext* context,
-    const v1::StreamRequisitionsRequest* request) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* ImportService::StreamRequisitions(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
   return new RequisitionStream(core_, authenticator_, context, *request,
                                running_imports_, max_imports_, draining_);
 }

@@ -18,8 +18,11 @@
 
 namespace leverconnect::server {
 
+// StreamRequisitions is a raw method: its reactor writes messages it
+// encoded itself, on the thread that read the rows, so that each batch is
+// sized and serialized once and the gRPC threads only send bytes.
 class ImportService final
-    : public v1::ImportService::WithCallbackMethod_StreamRequisitions<
+    : public v1::ImportService::WithRawCallbackMethod_StreamRequisitions<
           v1::ImportService::Service> {
  public:
   // `core` and `authenticator` must outlive the service. At most
@@ -33,9 +36,11 @@ class ImportService final
       const v1::GetRequisitionSchemaRequest* request,
       v1::RequisitionSchema* response) override;
 
-  grpc::ServerWriteReactor<v1::StreamRequisitionsResponse>* StreamRequisitions(
+  // `request` holds an encoded StreamRequisitionsRequest; the stream
+  // sends encoded StreamRequisitionsResponse messages.
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* StreamRequisitions(
       grpc::CallbackServerContext* context,
-      const v1::StreamRequisitionsRequest* request) override;
+      const grpc::ByteBuffer* request) override;
 
   // For the server's shutdown: streams running stop reading Lever at the
   // next page boundary, send the batches they hold, and end UNAVAILABLE

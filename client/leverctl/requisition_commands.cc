@@ -62,7 +62,9 @@ class ImportPrinter {
     }
     session_.out().flush();
     rows_ += batch.rows_size();
-    DrawProgress(batch.page());
+    // With parallel windows, batches may come out of page order.
+    pages_ = std::max(pages_, batch.page());
+    DrawProgress(pages_);
     if (session_.out().good()) return true;
     failure_ = absl::DataLossError("cannot write the rows to standard output");
     return false;
@@ -109,6 +111,7 @@ class ImportPrinter {
   bool has_schema_ = false;
   bool progress_shown_ = false;
   int64_t rows_ = 0;
+  int pages_ = 0;  // the highest page number seen
   int64_t warnings_ = 0;
   std::optional<absl::Status> failure_;
 };

@@ -13,6 +13,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "google/protobuf/util/time_util.h"
+#include "lib/importer/page_rows.h"
+#include "lib/importer/requisition_id_set.h"
 #include "lib/importer/window_queue.h"
 #include "lib/log/log.h"
 #include "lib/mapping/requisition_schema.h"
@@ -191,8 +193,9 @@ class Import {
   }
 
   absl::Status ReadListings() {
+    v1::RowBatch batch;
     for (const Listing& listing : PlanListings(options_.filter)) {
-      absl::Status status = ReadListing(listing, nullptr);
+      absl::Status status = ReadListing(listing, nullptr, batch);
       if (!status.ok()) return status;
     }
     return absl::OkStatus();
@@ -229,8 +232,10 @@ class Import {
 
   void ReadWindowsFrom(WindowQueue& windows) {
     Window window;
+    v1::RowBatch batch;  // this thread's rows, reused page after page
     while (windows.Next(&window)) {
-      absl::Status status = ReadListing({window.status, "", window}, &windows);
+      absl::Status status =
+          ReadListing({window.status, "", window}, &windows, batch);
       windows.Done();
       if (status.ok()) continue;
       absl::MutexLock lock(&mu_);
@@ -249,7 +254,9 @@ class Import {
   // Reads `listing` to its end. With `windows`, a window whose first page
   // shows more pages may instead be split for idle workers to share: the
   // decision comes before the page is mapped, so the parts start at once.
-  absl::Status ReadListing(const Listing& listing, WindowQueue* windows) {
+  // Rows are mapped into `batch`.
+  absl::Status ReadListing(const Listing& listing, WindowQueue* windows,
+                           v1::RowBatch& batch) {
     lever::RequisitionQuery query = BaseQuery(options_);
     query.status = listing.status;
     query.requisition_code = listing.requisition_code;
@@ -276,7 +283,7 @@ class Import {
                          windows->SplitAfterFirstPage(
                              *listing.window, FirstPageOf(*page, query.limit));
       first_page = false;
-      if (!SendPage(*page)) return Stopped();
+      if (!SendPage(*page, batch)) return Stopped();
       if (split || !page->has_next) return absl::OkStatus();
       if (page->next.empty() || !cursor.seen.insert(page->next).second) {
         return absl::UnavailableError(
@@ -343,57 +350,73 @@ class Import {
     return first;
   }
 
-  // Maps the requisitions of `page` not handed over before and hands them
-  // over as one batch, once the schema has gone to the sink. Batches go to
-  // the sink one at a time. False when the import stops.
-  bool SendPage(const lever::RequisitionPage& page) {
+  // Maps the requisitions of `page` not handed over before into `batch`
+  // (the reading thread's own, reused page after page) and hands them over,
+  // once the schema has gone to the sink: as one batch, or as several when
+  // the rows would make a batch over kMaxBatchBytes. Batches go to the
+  // sink one at a time. False when the import stops.
+  bool SendPage(const lever::RequisitionPage& page, v1::RowBatch& batch) {
     prepared_.WaitForNotification();
     if (!prepared_status_.ok()) return false;
-    std::vector<v1::RowBatch> batches(1);
-    std::size_t batch_bytes = 0;
-    std::int64_t rows = 0;
-    std::int64_t with_warnings = 0;
-    for (const rapidjson::Value& requisition : page.requisitions().GetArray()) {
-      if (!FirstTime(requisition)) continue;
-      v1::Row row;
-      mapper_->Map(requisition, &row);
-      if (row.warnings_size() > 0) ++with_warnings;
-      // Rows of unusual size start a new batch rather than grow one past
-      // kMaxBatchBytes, well under gRPC's 4 MiB message limit.
-      const std::size_t row_bytes = row.ByteSizeLong();
-      if (batch_bytes > 0 && batch_bytes + row_bytes > kMaxBatchBytes) {
-        batches.emplace_back();
-        batch_bytes = 0;
-      }
-      batch_bytes += row_bytes;
-      ++rows;
-      *batches.back().add_rows() = std::move(row);
-    }
-
-    absl::MutexLock sink_lock(&sink_mu_);
-    int page_number = 0;
+    const rapidjson::Value& requisitions = page.requisitions();
+    const std::vector<bool> fresh = FirstTimes(requisitions);
+    const int with_warnings =
+        MapPageRows(*mapper_, requisitions, fresh, &batch);
     {
+      // Pages are numbered as they arrive; with several windows, a batch
+      // may reach the sink before one numbered lower.
       absl::MutexLock lock(&mu_);
-      page_number = ++pages_;
-      rows_ += rows;
+      batch.set_page(++pages_);
+      rows_ += batch.rows_size();
       rows_with_warnings_ += with_warnings;
     }
-    for (v1::RowBatch& batch : batches) {
-      batch.set_page(page_number);
-      if (!sink_.OnBatch(std::move(batch))) return false;
+    const std::size_t bytes = batch.ByteSizeLong();
+
+    absl::MutexLock sink_lock(&sink_mu_);
+    if (bytes <= kMaxBatchBytes) return sink_.OnBatch(batch);
+    for (v1::RowBatch& part : SplitBatch(batch)) {
+      part.set_page(batch.page());
+      part.ByteSizeLong();
+      if (!sink_.OnBatch(part)) return false;
     }
     return true;
   }
 
-  // False when a requisition with the same id was handed over before. A
-  // requisition without an id is always handed over (with its warning).
-  bool FirstTime(const rapidjson::Value& requisition) {
-    if (!requisition.IsObject()) return true;
-    const auto id = requisition.FindMember("id");
-    if (id == requisition.MemberEnd() || !id->value.IsString()) return true;
+  // The rows of `batch`, whose sizes are cached, in batches of at most
+  // kMaxBatchBytes (well under gRPC's 4 MiB message limit) each, but for a
+  // single row of unusual size, which goes alone. Rare, so the rows are
+  // copied.
+  static std::vector<v1::RowBatch> SplitBatch(const v1::RowBatch& batch) {
+    std::vector<v1::RowBatch> parts(1);
+    std::size_t part_bytes = 0;
+    for (const v1::Row& row : batch.rows()) {
+      const auto row_bytes = static_cast<std::size_t>(row.GetCachedSize());
+      if (part_bytes > 0 && part_bytes + row_bytes > kMaxBatchBytes) {
+        parts.emplace_back();
+        part_bytes = 0;
+      }
+      part_bytes += row_bytes;
+      *parts.back().add_rows() = row;
+    }
+    return parts;
+  }
+
+  // For each of `requisitions`, whether no requisition with its id was
+  // handed over before; a requisition without a string id always is (with
+  // its warning).
+  std::vector<bool> FirstTimes(const rapidjson::Value& requisitions) {
+    std::vector<bool> fresh(requisitions.Size(), true);
     absl::MutexLock lock(&mu_);
-    return seen_.emplace(id->value.GetString(), id->value.GetStringLength())
-        .second;
+    rapidjson::SizeType index = 0;
+    for (const rapidjson::Value& requisition : requisitions.GetArray()) {
+      const rapidjson::SizeType position = index++;
+      if (!requisition.IsObject()) continue;
+      const auto id = requisition.FindMember("id");
+      if (id == requisition.MemberEnd() || !id->value.IsString()) continue;
+      fresh[position] = seen_.Insert(absl::string_view(
+          id->value.GetString(), id->value.GetStringLength()));
+    }
+    return fresh;
   }
 
   void Count(const std::function<void(Import&)>& change) {
@@ -461,7 +484,7 @@ class Import {
 
   absl::Mutex sink_mu_;  // one batch at a time reaches the sink
   absl::Mutex mu_;
-  absl::flat_hash_set<std::string> seen_ ABSL_GUARDED_BY(mu_);
+  RequisitionIdSet seen_ ABSL_GUARDED_BY(mu_);
   std::int64_t rows_ ABSL_GUARDED_BY(mu_) = 0;
   std::int64_t rows_with_warnings_ ABSL_GUARDED_BY(mu_) = 0;
   int pages_ ABSL_GUARDED_BY(mu_) = 0;

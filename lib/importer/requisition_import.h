@@ -18,14 +18,20 @@
 
 namespace leverconnect::importer {
 
-// Receives what an import produces, in order: one schema, then batches.
-// OnBatch may block to slow the reading down (back-pressure). Returning
-// false from either stops the import with CANCELLED.
+// Receives what an import produces, in order: one schema, then batches,
+// one call at a time. OnBatch may block to slow the reading down
+// (back-pressure). Returning false from either stops the import with
+// CANCELLED.
 class RowSink {
  public:
   virtual ~RowSink() = default;
   virtual bool OnSchema(const v1::RequisitionSchema& schema) = 0;
-  virtual bool OnBatch(v1::RowBatch batch) = 0;
+  // `batch` is the importer's, reused for later pages once OnBatch
+  // returns: a sink copies or encodes what it keeps. Its sizes are
+  // cached (ByteSizeLong() was the last call on it), so that it can be
+  // encoded with SerializeWithCachedSizes or EncodeBatchMessage
+  // (page_rows.h) without another pass over its rows.
+  virtual bool OnBatch(const v1::RowBatch& batch) = 0;
 };
 
 struct ImportOptions {

@@ -1,6 +1,7 @@
 // End to end: fake Lever -> leverconnect server -> client library.
 #include <condition_variable>
 #include <fstream>
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
@@ -12,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/time_util.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
 #include "tests/integration/test_environment.h"
@@ -377,6 +379,38 @@ TEST(ImportTest, BadImportRequestsNameTheProblem) {
       (*environment)->client().GetRequisitionSchema(schema_request).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_THAT(rows, SizeIs(0));
+}
+
+// The server decodes StreamRequisitions requests itself: bytes that are no
+// StreamRequisitionsRequest get INVALID_ARGUMENT saying so, and Lever is
+// not asked anything.
+TEST(ImportTest, ARequestThatDoesNotDecodeIsInvalidArgument) {
+  FakeLeverOptions options;
+  options.generate = 3;
+  auto environment = TestEnvironment::Start(options);
+  ASSERT_TRUE(environment.ok()) << environment.status();
+  ASSERT_TRUE((*environment)->CreateConnection("c", kFullKey, "app").ok());
+
+  // Field 1 (connection) announces 100 bytes and holds 3.
+  grpc::Slice slice(
+      std::string("\x0a\x64"
+                  "abc"));
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  grpc::GenericStub stub(grpc::CreateChannel(
+      (*environment)->address(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", absl::StrCat("Bearer ", kAdminToken));
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&context, "/leverconnect.v1.ImportService/StreamRequisitions",
+                 grpc::StubOptions(), &request, &response,
+                 [&done](grpc::Status status) { done.set_value(status); });
+  const grpc::Status status = done.get_future().get();
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(),
+              HasSubstr("not an encoded StreamRequisitionsRequest"));
+  EXPECT_EQ((*environment)->lever().RequestCount("/v1/"), 0);
 }
 
 TEST(ImportTest, CancellingAfterTheFirstBatchStopsReadingLever) {

@@ -23,7 +23,10 @@ class RecordingSink : public RowSink {
     schema_ = schema;
     return true;
   }
-  bool OnBatch(v1::RowBatch batch) override {
+  bool OnBatch(const v1::RowBatch& batch) override {
+    // The batch comes sized, as the server's encoding needs it.
+    const int cached_size = batch.GetCachedSize();
+    EXPECT_EQ(static_cast<std::size_t>(cached_size), batch.ByteSizeLong());
     pages_.push_back(batch.page());
     for (const v1::Row& row : batch.rows()) {
       ids_.push_back(row.requisition_id());
