@@ -137,8 +137,9 @@ struct ImportResult {
   std::string error;      // when !ok
   std::int64_t rows = 0;  // rows received
   std::int64_t batches = 0;
-  std::int64_t bytes = 0;  // encoded size of the batches received
-  double seconds = 0;      // request sent to summary received
+  // Encoded size of the batches received, estimated from a sample of them.
+  std::int64_t bytes = 0;
+  double seconds = 0;  // request sent to summary received
   double first_batch_seconds = 0;
   leverconnect::v1::ImportSummary summary;
 };

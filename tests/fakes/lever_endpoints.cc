@@ -10,6 +10,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "tests/fakes/lever_files.h"
 #include "tests/fakes/page_token.h"
@@ -119,10 +120,14 @@ std::string ListBody(const Page& page) {
     if (index > 0) body += ',';
     body += page.items[index]->json;
   }
-  if (!page.has_next) return body + "],\"hasNext\":false}";
+  if (!page.has_next) {
+    body += "],\"hasNext\":false}";
+    return body;
+  }
   const auto& last = *page.items.back();
-  return body + "],\"hasNext\":true,\"next\":\"" +
-         MakePageToken({last.created_at, last.id}) + "\"}";
+  absl::StrAppend(&body, "],\"hasNext\":true,\"next\":\"",
+                  MakePageToken({last.created_at, last.id}), "\"}");
+  return body;
 }
 
 // Lever's 400 for a query it refused, else the page `store` lists for it.
