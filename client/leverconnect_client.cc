@@ -5,12 +5,12 @@
 #include <optional>
 #include <utility>
 
-#include <google/protobuf/arena.h>
 #include <google/protobuf/empty.pb.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "client/message_arena.h"
 
 namespace leverconnect::client {
 namespace {
@@ -35,36 +35,6 @@ bool IsMetadataSafe(const std::string& token) {
   }
   return true;
 }
-
-// A protobuf arena for one message at a time, whose first block is kept
-// from message to message: a batch of rows fits in it, so decoding one
-// allocates nothing but the text of its longer strings.
-class MessageArena {
- public:
-  MessageArena()
-      : block_(new char[kBlockBytes]), arena_(Options(block_.get())) {}
-
-  // A new message on the arena, after releasing the previous one.
-  template <typename Message>
-  Message* Fresh() {
-    arena_.Reset();
-    return google::protobuf::Arena::CreateMessage<Message>(&arena_);
-  }
-
- private:
-  static constexpr std::size_t kBlockBytes = 1 << 20;
-
-  static google::protobuf::ArenaOptions Options(char* block) {
-    google::protobuf::ArenaOptions options;
-    options.initial_block = block;
-    options.initial_block_size = kBlockBytes;
-    options.max_block_size = kBlockBytes;
-    return options;
-  }
-
-  std::unique_ptr<char[]> block_;
-  google::protobuf::Arena arena_;
-};
 
 }  // namespace
 
