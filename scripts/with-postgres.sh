@@ -6,8 +6,10 @@
 # connections; the command finds it in LEVERCONNECT_TEST_POSTGRES_URL,
 # and in LEVERCONNECT_TEST_POSTGRES_CTL a script that stops the cluster
 # ("CTL stop", fast shutdown) and starts it again ("CTL start", same port
-# and options), for tests of an outage. Such a test must run under a
-# with-postgres.sh of its own, not share the cluster with other tests.
+# and options), or freezes its processes ("CTL freeze": connections stay
+# open, nothing answers) and thaws them ("CTL thaw"), for tests of an
+# outage. Such a test must run under a with-postgres.sh of its own, not
+# share the cluster with other tests.
 # As root, the cluster runs as the unprivileged user "nobody", since
 # PostgreSQL refuses to run as root. It is made for tests: fsync is off.
 set -euo pipefail
@@ -29,6 +31,8 @@ started=""
 
 stop() {
   if [ -n "$started" ]; then
+    # A cluster a test left frozen would not stop.
+    if [ -x "$work/ctl" ]; then "$work/ctl" thaw 2>/dev/null || true; fi
     "${as_owner[@]}" "$bin/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
   fi
   rm -rf "$work"
@@ -75,7 +79,21 @@ case "\${1:-}" in
   stop) exec $pg_ctl_command -m fast -w stop >/dev/null ;;
   start) exec $pg_ctl_command -l $(printf '%q' "$work/server.log") -w -t 30 \\
     -o $(printf '%q' "$(server_options "$port")") start >/dev/null ;;
-  *) echo "usage: \$0 stop|start" >&2; exit 2 ;;
+  freeze | thaw)
+    # SIGSTOP or SIGCONT to the postmaster and its children: a server that
+    # keeps its connections open but answers nothing, then resumes.
+    signal=STOP
+    if [ "\$1" = thaw ]; then signal=CONT; fi
+    postmaster=\$(head -n 1 $(printf '%q' "$data/postmaster.pid"))
+    pids=("\$postmaster")
+    for status in /proc/[0-9]*/status; do
+      if grep -qs "^PPid:[[:space:]]*\$postmaster\$" "\$status"; then
+        pid=\${status#/proc/}
+        pids+=("\${pid%/status}")
+      fi
+    done
+    kill -"\$signal" "\${pids[@]}" 2>/dev/null || true ;;
+  *) echo "usage: \$0 stop|start|freeze|thaw" >&2; exit 2 ;;
 esac
 CTL
 chmod 755 "$work/ctl"

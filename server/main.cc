@@ -55,6 +55,10 @@ Flags:
                                environment variable LEVERCONNECT_DATABASE_URL
   --database-url-file PATH     file holding the --database connection string
                                (for a mounted secret)
+  --database-wait DURATION     how long a PostgreSQL statement waits for the
+                               database's answer before its connection is
+                               dropped and the call fails UNAVAILABLE, e.g.
+                               30s (default 30s); readiness waits at most 5s
   --master-key-file PATH       file with the 32-byte master key that encrypts
                                stored Lever keys (raw, 64 hex digits or
                                base64); else the environment variable
@@ -122,6 +126,7 @@ struct Flags {
       {"state-dir", "state"},
       {"database", ""},
       {"database-url-file", ""},
+      {"database-wait", "30s"},
       {"master-key-file", ""},
       {"master-keyring-file", ""},
       {"principals-file", ""},
@@ -350,6 +355,10 @@ int main(int argc, char** argv) {
   } else if (!absl::ParseDuration(values["shutdown-grace"], &grace) ||
              grace < absl::ZeroDuration()) {
     bad_flag = "--shutdown-grace must be a duration such as 20s";
+  } else if (!absl::ParseDuration(values["database-wait"],
+                                  &options.database_wait) ||
+             options.database_wait <= absl::ZeroDuration()) {
+    bad_flag = "--database-wait must be a positive duration such as 30s";
   } else if (!absl::SimpleAtoi(values["max-imports"],
                                &options.max_concurrent_imports) ||
              options.max_concurrent_imports < 1) {

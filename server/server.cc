@@ -175,6 +175,7 @@ absl::StatusOr<storage::Stores> OpenStores(const ServerOptions& options) {
   store_options.database_url = options.database_url;
   store_options.state_dir = options.state_dir;
   store_options.budget = options.lever.budget;
+  store_options.database_wait = options.database_wait;
   absl::StatusOr<storage::Stores> stores = storage::OpenStores(store_options);
   if (!stores.ok()) return stores.status();
   log::Log(log::Severity::kInfo, "storage opened",

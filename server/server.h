@@ -46,6 +46,9 @@ struct ServerOptions {
   // import runs and every API key's request budget then live in that
   // database, shared with the other replicas. Empty: SQLite in state_dir.
   std::string database_url;
+  // How long a PostgreSQL statement waits for its answer; readiness's
+  // ping waits at most 5 seconds (see storage::StoreOptions).
+  absl::Duration database_wait = absl::Seconds(30);
   LeverSettings lever;
 
   // Who may call (lib/auth/principal_directory.h). Required unless

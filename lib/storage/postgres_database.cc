@@ -1,8 +1,13 @@
 #include "lib/storage/postgres_database.h"
 
+#include <poll.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -16,6 +21,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 
 namespace leverconnect::storage {
 namespace {
@@ -192,20 +199,28 @@ bool PostgresResult::Bool(int row, int column) const {
 
 // PostgresConnection
 
-PostgresConnection::PostgresConnection(PGconn* connection)
-    : connection_(connection) {}
+PostgresConnection::PostgresConnection(PGconn* connection,
+                                       absl::Duration answer_wait)
+    : connection_(connection), answer_wait_(answer_wait) {}
 
-PostgresConnection::~PostgresConnection() { PQfinish(connection_); }
+PostgresConnection::~PostgresConnection() {
+  if (connection_ != nullptr) PQfinish(connection_);
+}
 
 absl::StatusOr<std::unique_ptr<PostgresConnection>> PostgresConnection::Connect(
-    const std::string& url) {
+    const std::string& url, absl::Duration answer_wait) {
   if (auto parsed = ParseUrl(url); !parsed.ok()) return parsed.status();
   // Later keywords win, so the URL's own settings override these.
+  // Connecting waits as long as an answer would, within libpq's 2 second
+  // minimum and at most 10 seconds.
+  const std::string connect_timeout = std::to_string(std::clamp<std::int64_t>(
+      absl::ToInt64Seconds(absl::Ceil(answer_wait, absl::Seconds(1))), 2, 10));
   const char* keywords[] = {"connect_timeout", "fallback_application_name",
                             "dbname", nullptr};
-  const char* values[] = {"10", "leverconnect", url.c_str(), nullptr};
+  const char* values[] = {connect_timeout.c_str(), "leverconnect", url.c_str(),
+                          nullptr};
   std::unique_ptr<PostgresConnection> connection(new PostgresConnection(
-      PQconnectdbParams(keywords, values, /*expand_dbname=*/1)));
+      PQconnectdbParams(keywords, values, /*expand_dbname=*/1), answer_wait));
   if (connection->connection_ == nullptr) {
     return absl::ResourceExhaustedError("postgresql: out of memory");
   }
@@ -217,53 +232,135 @@ absl::StatusOr<std::unique_ptr<PostgresConnection>> PostgresConnection::Connect(
   // The library stays silent: notices (such as what a DROP cascades to)
   // are not errors and would otherwise go to standard error.
   PQsetNoticeProcessor(connection->connection_, IgnoreNotice, nullptr);
+  // Statements are sent and awaited without blocking, so that a server
+  // that stops answering holds a caller only until its wait passes.
+  if (PQsetnonblocking(connection->connection_, 1) != 0) {
+    return absl::UnavailableError(
+        absl::StrCat("postgresql connect failed: ",
+                     FirstLine(PQerrorMessage(connection->connection_))));
+  }
   return connection;
+}
+
+bool PostgresConnection::AwaitSocket(short events, absl::Time deadline) {
+  while (true) {
+    const absl::Duration left = deadline - absl::Now();
+    if (left <= absl::ZeroDuration()) return false;
+    pollfd socket{PQsocket(connection_), events, 0};
+    const int ready =
+        poll(&socket, 1,
+             static_cast<int>(absl::ToInt64Milliseconds(absl::Ceil(
+                 std::min(left, absl::Seconds(1)), absl::Milliseconds(1)))));
+    // Ready, or an error on the socket, which libpq reads next.
+    if (ready > 0 || (ready < 0 && errno != EINTR)) return true;
+  }
+}
+
+absl::Status PostgresConnection::GiveUp(absl::Time started) {
+  timed_out_ = true;
+  PQfinish(connection_);
+  connection_ = nullptr;
+  return absl::UnavailableError(absl::StrCat(
+      "postgresql did not answer within ",
+      absl::FormatDuration(absl::Now() - started),
+      "; the connection was dropped, and the statement may or may not have "
+      "been carried out"));
+}
+
+absl::StatusOr<PostgresResult> PostgresConnection::Finish(absl::Time deadline) {
+  const absl::Time started = absl::Now();
+  // What libpq could not hand to the socket at once.
+  while (true) {
+    const int flushed = PQflush(connection_);
+    if (flushed == 0) break;
+    if (flushed < 0) return PostgresStatus(connection_, nullptr, "statement");
+    if (!AwaitSocket(POLLOUT | POLLIN, deadline)) return GiveUp(started);
+    if (PQconsumeInput(connection_) == 0) {
+      return PostgresStatus(connection_, nullptr, "statement");
+    }
+  }
+  std::optional<PostgresResult> kept;
+  absl::Status failure;
+  while (true) {
+    while (PQisBusy(connection_) == 0) {
+      PGresult* next = PQgetResult(connection_);
+      if (next == nullptr) {
+        if (!failure.ok()) return failure;
+        if (!kept.has_value()) {
+          return PostgresStatus(connection_, nullptr, "statement");
+        }
+        return std::move(*kept);
+      }
+      PostgresResult result(next);
+      const ExecStatusType status = PQresultStatus(next);
+      if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+        kept.emplace(std::move(result));
+      } else if (failure.ok()) {
+        failure = PostgresStatus(connection_, next, "statement");
+      }
+    }
+    if (!AwaitSocket(POLLIN, deadline)) return GiveUp(started);
+    if (PQconsumeInput(connection_) == 0) {
+      return PostgresStatus(connection_, nullptr, "statement");
+    }
+  }
 }
 
 absl::StatusOr<PostgresResult> PostgresConnection::Execute(
     std::string_view sql, const PostgresParams& params) {
+  return ExecuteWithin(answer_wait_, sql, params);
+}
+
+absl::StatusOr<PostgresResult> PostgresConnection::ExecuteWithin(
+    absl::Duration wait, std::string_view sql, const PostgresParams& params) {
+  if (connection_ == nullptr) {
+    return absl::UnavailableError("postgresql: the connection was dropped");
+  }
+  const absl::Time deadline = absl::Now() + wait;
   std::vector<const char*> values;
   std::vector<int> lengths;
   for (const std::string& value : params.values_) {
     values.push_back(value.data());
     lengths.push_back(static_cast<int>(value.size()));
   }
-  PostgresResult result(PQexecParams(
-      connection_, std::string(sql).c_str(), params.size(), nullptr,
-      values.data(), lengths.data(), params.formats_.data(), /*text=*/0));
-  const ExecStatusType status = PQresultStatus(result.result_);
-  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return result;
-  return PostgresStatus(connection_, result.result_, "statement");
+  if (PQsendQueryParams(connection_, std::string(sql).c_str(), params.size(),
+                        nullptr, values.data(), lengths.data(),
+                        params.formats_.data(), /*text=*/0) == 0) {
+    return PostgresStatus(connection_, nullptr, "statement");
+  }
+  return Finish(deadline);
 }
 
 absl::Status PostgresConnection::ExecuteScript(const char* sql) {
-  PostgresResult result(PQexec(connection_, sql));
-  const ExecStatusType status = PQresultStatus(result.result_);
-  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
-    return absl::OkStatus();
+  if (connection_ == nullptr) {
+    return absl::UnavailableError("postgresql: the connection was dropped");
   }
-  return PostgresStatus(connection_, result.result_, "statement");
+  const absl::Time deadline = absl::Now() + answer_wait_;
+  if (PQsendQuery(connection_, sql) == 0) {
+    return PostgresStatus(connection_, nullptr, "statement");
+  }
+  return Finish(deadline).status();
 }
 
 bool PostgresConnection::healthy() const {
-  return PQstatus(connection_) == CONNECTION_OK;
+  return connection_ != nullptr && PQstatus(connection_) == CONNECTION_OK;
 }
 
 // PostgresPool
 
 absl::StatusOr<std::shared_ptr<PostgresPool>> PostgresPool::Open(
-    const std::string& url, int max_connections) {
+    const std::string& url, int max_connections, PostgresWaits waits) {
   absl::StatusOr<std::string> description = DescribePostgresUrl(url);
   if (!description.ok()) return description.status();
   absl::StatusOr<std::unique_ptr<PostgresConnection>> first =
-      PostgresConnection::Connect(url);
+      PostgresConnection::Connect(url, waits.answer);
   if (!first.ok()) {
     return absl::Status(
         first.status().code(),
         absl::StrCat(*description, ": ", first.status().message()));
   }
   std::shared_ptr<PostgresPool> pool(
-      new PostgresPool(url, std::move(*description), max_connections));
+      new PostgresPool(url, std::move(*description), max_connections, waits));
   absl::MutexLock lock(&pool->mutex_);
   pool->idle_.push_back(std::move(*first));
   pool->open_ = 1;
@@ -271,10 +368,11 @@ absl::StatusOr<std::shared_ptr<PostgresPool>> PostgresPool::Open(
 }
 
 PostgresPool::PostgresPool(std::string url, std::string description,
-                           int max_connections)
+                           int max_connections, PostgresWaits waits)
     : url_(std::move(url)),
       description_(std::move(description)),
-      max_connections_(max_connections < 1 ? 1 : max_connections) {}
+      max_connections_(max_connections < 1 ? 1 : max_connections),
+      waits_(waits) {}
 
 absl::StatusOr<std::unique_ptr<PostgresConnection>> PostgresPool::Borrow() {
   mutex_.LockWhen(absl::Condition(this, &PostgresPool::CanBorrow));
@@ -288,7 +386,7 @@ absl::StatusOr<std::unique_ptr<PostgresConnection>> PostgresPool::Borrow() {
   mutex_.Unlock();
 
   absl::StatusOr<std::unique_ptr<PostgresConnection>> connection =
-      PostgresConnection::Connect(url_);
+      PostgresConnection::Connect(url_, waits_.answer);
   if (!connection.ok()) {
     absl::MutexLock lock(&mutex_);
     --open_;
@@ -326,7 +424,8 @@ absl::Status PostgresPool::Transaction(
   absl::StatusOr<std::unique_ptr<PostgresConnection>> connection = Borrow();
   if (!connection.ok()) return connection.status();
   absl::Status status = (*connection)->ExecuteScript("BEGIN");
-  if (!status.ok() && !(*connection)->healthy()) {
+  if (!status.ok() && !(*connection)->healthy() &&
+      !(*connection)->timed_out()) {
     Return(std::move(*connection));
     connection = Borrow();
     if (!connection.ok()) return connection.status();
@@ -347,18 +446,25 @@ absl::Status PostgresPool::Transaction(
 
 absl::StatusOr<PostgresResult> PostgresPool::ExecuteRetryable(
     std::string_view sql, const PostgresParams& params) {
+  return ExecuteRetryable(waits_.answer, sql, params);
+}
+
+absl::StatusOr<PostgresResult> PostgresPool::ExecuteRetryable(
+    absl::Duration wait, std::string_view sql, const PostgresParams& params) {
   for (int attempt = 0;; ++attempt) {
     absl::StatusOr<std::unique_ptr<PostgresConnection>> connection = Borrow();
     if (!connection.ok()) return connection.status();
-    absl::StatusOr<PostgresResult> result = (*connection)->Execute(sql, params);
-    const bool retry = !result.ok() && !(*connection)->healthy();
+    absl::StatusOr<PostgresResult> result =
+        (*connection)->ExecuteWithin(wait, sql, params);
+    const bool retry = !result.ok() && !(*connection)->healthy() &&
+                       !(*connection)->timed_out();
     Return(std::move(*connection));
     if (!retry || attempt > 0) return result;
   }
 }
 
 absl::Status PostgresPool::Ping() {
-  return ExecuteRetryable("SELECT 1").status();
+  return ExecuteRetryable(waits_.ping, "SELECT 1", {}).status();
 }
 
 }  // namespace leverconnect::storage

@@ -25,6 +25,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 
 struct pg_conn;
 struct pg_result;
@@ -84,13 +85,26 @@ class PostgresResult {
   pg_result* result_;
 };
 
+// How long to wait for the database. A server that accepts connections but
+// stops answering (stopped, partitioned, swapped out) holds a statement
+// until its wait passes; the connection is then dropped and the statement
+// fails UNAVAILABLE, and it may or may not have been carried out.
+struct PostgresWaits {
+  // For the answer to each statement.
+  absl::Duration answer = absl::Seconds(30);
+  // For the answer to Ping, which readiness asks every few seconds.
+  absl::Duration ping = absl::Seconds(5);
+};
+
 // One connection. Not thread-safe: a pool lends it to one user at a time.
 class PostgresConnection {
  public:
-  // Connects with `url` (a libpq URI or key=value string); a 10 second
-  // connect timeout applies unless the string sets its own.
+  // Connects with `url` (a libpq URI or key=value string). Each statement
+  // then waits at most `answer_wait` for its answer; connecting waits as
+  // long, from 2 to 10 seconds, unless the string sets connect_timeout.
   static absl::StatusOr<std::unique_ptr<PostgresConnection>> Connect(
-      const std::string& url);
+      const std::string& url,
+      absl::Duration answer_wait = PostgresWaits().answer);
 
   ~PostgresConnection();
   PostgresConnection(const PostgresConnection&) = delete;
@@ -99,17 +113,37 @@ class PostgresConnection {
   // Runs one statement with `params`.
   absl::StatusOr<PostgresResult> Execute(std::string_view sql,
                                          const PostgresParams& params = {});
+  // The same, waiting at most `wait` for the answer.
+  absl::StatusOr<PostgresResult> ExecuteWithin(
+      absl::Duration wait, std::string_view sql,
+      const PostgresParams& params = {});
 
   // Runs constant SQL, possibly several statements, that takes no values.
   absl::Status ExecuteScript(const char* sql);
 
-  // False once the connection to the server is lost.
+  // False once the connection to the server is lost, or was dropped after
+  // the server did not answer in time.
   bool healthy() const;
+  // True once a statement went unanswered: nothing is worth trying again
+  // on a new connection right away.
+  bool timed_out() const { return timed_out_; }
 
  private:
-  explicit PostgresConnection(pg_conn* connection);
+  PostgresConnection(pg_conn* connection, absl::Duration answer_wait);
+
+  // Sends what libpq holds for the server and collects the results of the
+  // statement(s) sent, until `deadline`. The first failing result, else
+  // the last one.
+  absl::StatusOr<PostgresResult> Finish(absl::Time deadline);
+  // Waits until the socket is ready for `events` or `deadline` passes;
+  // false when it passed.
+  bool AwaitSocket(short events, absl::Time deadline);
+  // Drops the connection after the server did not answer in time.
+  absl::Status GiveUp(absl::Time started);
 
   pg_conn* connection_;
+  const absl::Duration answer_wait_;
+  bool timed_out_ = false;
 };
 
 class PostgresPool {
@@ -117,7 +151,8 @@ class PostgresPool {
   // Connects once to check `url` and keeps that connection; at most
   // `max_connections` are open at a time.
   static absl::StatusOr<std::shared_ptr<PostgresPool>> Open(
-      const std::string& url, int max_connections = 4);
+      const std::string& url, int max_connections = 4,
+      PostgresWaits waits = {});
 
   PostgresPool(const PostgresPool&) = delete;
   PostgresPool& operator=(const PostgresPool&) = delete;
@@ -131,18 +166,24 @@ class PostgresPool {
 
   // Runs one statement on its own. The statement must be safe to run
   // twice: it is repeated once on a new connection when the lent one turns
-  // out dead.
+  // out dead (but not when the server did not answer in time).
   absl::StatusOr<PostgresResult> ExecuteRetryable(
       std::string_view sql, const PostgresParams& params = {});
 
-  // Asks the server a trivial question; OK when it answers.
+  // Asks the server a trivial question; OK when it answers within
+  // waits.ping.
   absl::Status Ping();
 
   // "host:port/database as user", for logs.
   const std::string& description() const { return description_; }
 
  private:
-  PostgresPool(std::string url, std::string description, int max_connections);
+  PostgresPool(std::string url, std::string description, int max_connections,
+               PostgresWaits waits);
+
+  absl::StatusOr<PostgresResult> ExecuteRetryable(absl::Duration wait,
+                                                  std::string_view sql,
+                                                  const PostgresParams& params);
 
   // A connection from the idle list, else a new one, waiting while
   // `max_connections` are lent out.
@@ -157,6 +198,7 @@ class PostgresPool {
   const std::string url_;
   const std::string description_;
   const int max_connections_;
+  const PostgresWaits waits_;
   absl::Mutex mutex_;
   std::vector<std::unique_ptr<PostgresConnection>> idle_
       ABSL_GUARDED_BY(mutex_);

@@ -1,5 +1,6 @@
 #include "lib/storage/stores.h"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
@@ -35,8 +36,11 @@ absl::StatusOr<Stores> OpenPostgresStores(const StoreOptions& options) {
         "the database URL must be a PostgreSQL connection string "
         "(postgresql://... or key=value pairs)");
   }
+  PostgresWaits waits;
+  waits.answer = options.database_wait;
+  waits.ping = std::min(waits.ping, options.database_wait);
   absl::StatusOr<std::shared_ptr<PostgresPool>> pool =
-      PostgresPool::Open(options.database_url);
+      PostgresPool::Open(options.database_url, /*max_connections=*/4, waits);
   if (!pool.ok()) return pool.status();
   if (absl::Status migrated = MigratePostgres(**pool); !migrated.ok()) {
     return migrated;

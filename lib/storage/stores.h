@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "lib/ratelimit/token_bucket.h"
 #include "lib/retry/clock.h"
 #include "lib/storage/connection_store.h"
@@ -26,6 +27,10 @@ struct StoreOptions {
   // budget, paced by `clock` (the system clock when null).
   ratelimit::BucketOptions budget;
   retry::Clock* clock = nullptr;
+  // With PostgreSQL, how long a statement waits for the database's answer
+  // before its connection is dropped and it fails UNAVAILABLE. Store pings
+  // (readiness) wait at most 5 seconds, or this when shorter.
+  absl::Duration database_wait = absl::Seconds(30);
 };
 
 struct Stores {

@@ -1,6 +1,8 @@
 // Readiness against a real PostgreSQL outage: a server on PostgreSQL turns
-// readiness NOT_SERVING when the database is stopped (liveness stays
-// SERVING), and SERVING again, with calls working, when it is back.
+// readiness NOT_SERVING when the database is stopped, or stops answering
+// while its connections stay open (liveness stays SERVING); calls fail
+// UNAVAILABLE meanwhile instead of hanging; readiness turns SERVING again,
+// with calls working, when the database is back.
 //
 // Needs a cluster of its own that it may stop: LEVERCONNECT_TEST_POSTGRES_URL
 // and LEVERCONNECT_TEST_POSTGRES_CTL from scripts/with-postgres.sh, which
@@ -10,6 +12,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -47,23 +50,48 @@ bool AwaitHealth(const std::shared_ptr<grpc::Channel>& channel,
   return false;
 }
 
-// Runs the cluster's control script with `command` ("stop", "start").
+// Runs the cluster's control script with `command` ("stop", "start",
+// "freeze", "thaw").
 int Control(const std::string& script, const std::string& command) {
   return std::system(("'" + script + "' " + command).c_str());
 }
 
-TEST(ReadinessPostgresTest, FollowsPostgresqlStoppedAndStartedAgain) {
-  const char* url = std::getenv("LEVERCONNECT_TEST_POSTGRES_URL");
-  const char* ctl = std::getenv("LEVERCONNECT_TEST_POSTGRES_CTL");
-  if (url == nullptr || *url == '\0' || ctl == nullptr || *ctl == '\0') {
-    GTEST_SKIP() << "LEVERCONNECT_TEST_POSTGRES_URL or "
-                    "LEVERCONNECT_TEST_POSTGRES_CTL is not set; run under "
-                    "scripts/with-postgres.sh";
+// Thaws the cluster when the test ends, however it ends, so that the
+// cluster can be stopped.
+class ThawAtEnd {
+ public:
+  explicit ThawAtEnd(std::string script) : script_(std::move(script)) {}
+  ~ThawAtEnd() { Control(script_, "thaw"); }
+
+ private:
+  std::string script_;
+};
+
+// The cluster's URL and control script, from scripts/with-postgres.sh;
+// each test is skipped without them.
+class ReadinessPostgresTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* url = std::getenv("LEVERCONNECT_TEST_POSTGRES_URL");
+    const char* ctl = std::getenv("LEVERCONNECT_TEST_POSTGRES_CTL");
+    if (url == nullptr || *url == '\0' || ctl == nullptr || *ctl == '\0') {
+      GTEST_SKIP() << "LEVERCONNECT_TEST_POSTGRES_URL or "
+                      "LEVERCONNECT_TEST_POSTGRES_CTL is not set; run under "
+                      "scripts/with-postgres.sh";
+    }
+    url_ = url;
+    ctl_ = ctl;
   }
+
+  std::string url_;
+  std::string ctl_;
+};
+
+TEST_F(ReadinessPostgresTest, FollowsPostgresqlStoppedAndStartedAgain) {
   auto environment = TestEnvironment::Start(
       FakeLeverOptions(), FastLeverSettings(), {},
       [&](server::ServerOptions& options) {
-        options.database_url = url;
+        options.database_url = url_;
         options.readiness_interval = absl::Milliseconds(50);
       });
   ASSERT_TRUE(environment.ok()) << environment.status();
@@ -75,7 +103,7 @@ TEST(ReadinessPostgresTest, FollowsPostgresqlStoppedAndStartedAgain) {
       (*environment)->CreateConnection("before-outage", kFullKey, "app").ok());
 
   const absl::Time stopping = absl::Now();
-  ASSERT_EQ(Control(ctl, "stop"), 0);
+  ASSERT_EQ(Control(ctl_, "stop"), 0);
   std::cerr << "PostgreSQL stopped in " << absl::Now() - stopping << "\n";
   ASSERT_TRUE(AwaitHealth(channel, "readiness", kNotServing, stopping, &took))
       << "readiness stayed SERVING with PostgreSQL stopped";
@@ -92,7 +120,7 @@ TEST(ReadinessPostgresTest, FollowsPostgresqlStoppedAndStartedAgain) {
   EXPECT_FALSE((*environment)->client().ListConnections({}).ok());
 
   const absl::Time starting = absl::Now();
-  ASSERT_EQ(Control(ctl, "start"), 0);
+  ASSERT_EQ(Control(ctl_, "start"), 0);
   std::cerr << "PostgreSQL started in " << absl::Now() - starting << "\n";
   ASSERT_TRUE(AwaitHealth(channel, "readiness", kServing, starting, &took))
       << "readiness stayed NOT_SERVING with PostgreSQL back";
@@ -108,6 +136,60 @@ TEST(ReadinessPostgresTest, FollowsPostgresqlStoppedAndStartedAgain) {
       (*environment)->client().ListConnections({});
   ASSERT_TRUE(listed.ok()) << listed.status();
   EXPECT_EQ(listed->connections_size(), 2);
+}
+
+TEST_F(ReadinessPostgresTest, FollowsPostgresqlThatStopsAnswering) {
+  constexpr absl::Duration kWait = absl::Seconds(1);
+  auto environment = TestEnvironment::Start(
+      FakeLeverOptions(), FastLeverSettings(), {},
+      [&](server::ServerOptions& options) {
+        options.database_url = url_;
+        options.readiness_interval = absl::Milliseconds(50);
+        options.database_wait = kWait;
+      });
+  ASSERT_TRUE(environment.ok()) << environment.status();
+  auto channel = grpc::CreateChannel((*environment)->address(),
+                                     grpc::InsecureChannelCredentials());
+  absl::Duration took;
+  ASSERT_TRUE(AwaitHealth(channel, "readiness", kServing, absl::Now(), &took));
+  absl::StatusOr<v1::ListConnectionsResponse> before =
+      (*environment)->client().ListConnections({});
+  ASSERT_TRUE(before.ok()) << before.status();
+  ASSERT_TRUE(
+      (*environment)->CreateConnection("before-freeze", kFullKey, "app").ok());
+
+  ThawAtEnd thaw(ctl_);
+  const absl::Time freezing = absl::Now();
+  ASSERT_EQ(Control(ctl_, "freeze"), 0);
+  ASSERT_TRUE(AwaitHealth(channel, "readiness", kNotServing, freezing, &took))
+      << "readiness stayed SERVING with PostgreSQL not answering";
+  std::cerr << "readiness NOT_SERVING " << took << " after the freeze\n";
+  EXPECT_EQ(*HealthStatus(channel, "liveness"), kServing);
+
+  // A call fails as the database does, within the wait to connect or to
+  // be answered (libpq waits at least 2 s to connect), not hanging.
+  const absl::Time calling = absl::Now();
+  absl::StatusOr<v1::ListConnectionsResponse> during =
+      (*environment)->client().ListConnections({}, {absl::Seconds(20)});
+  const absl::Duration call_took = absl::Now() - calling;
+  std::cerr << "a call failed after " << call_took << ": " << during.status()
+            << "\n";
+  ASSERT_FALSE(during.ok());
+  EXPECT_EQ(during.status().code(), absl::StatusCode::kUnavailable)
+      << during.status();
+  EXPECT_LT(call_took, absl::Seconds(10));
+
+  const absl::Time thawing = absl::Now();
+  ASSERT_EQ(Control(ctl_, "thaw"), 0);
+  ASSERT_TRUE(AwaitHealth(channel, "readiness", kServing, thawing, &took))
+      << "readiness stayed NOT_SERVING with PostgreSQL answering again";
+  std::cerr << "readiness SERVING " << took << " after the thaw\n";
+  ASSERT_TRUE(
+      (*environment)->CreateConnection("after-freeze", kFullKey, "app").ok());
+  absl::StatusOr<v1::ListConnectionsResponse> after =
+      (*environment)->client().ListConnections({});
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(after->connections_size(), before->connections_size() + 2);
 }
 
 }  // namespace
