@@ -1,14 +1,19 @@
 #include "lib/storage/sqlite_database.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
@@ -157,6 +162,16 @@ SqliteDatabase& SqliteDatabase::operator=(SqliteDatabase&& other) noexcept {
 SqliteDatabase::~SqliteDatabase() { sqlite3_close_v2(database_); }
 
 absl::StatusOr<SqliteDatabase> SqliteDatabase::Open(const std::string& path) {
+  // The file holds sealed Lever keys and who may use them: it is made, or
+  // kept, readable by its owner only. SQLite gives its -wal and -shm files
+  // the database file's permissions.
+  if (!path.empty() && path != ":memory:" && !absl::StartsWith(path, "file:")) {
+    const int file = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (file >= 0) {
+      ::fchmod(file, 0600);
+      ::close(file);
+    }
+  }
   sqlite3* handle = nullptr;
   const int flags =
       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;

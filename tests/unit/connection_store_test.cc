@@ -4,10 +4,13 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <sys/stat.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -417,6 +420,36 @@ TEST_F(SqliteConnectionStoreTest, UsesWalAndFullSynchronous) {
   absl::StatusOr<SqliteDatabase> plain = SqliteDatabase::Open(path_);
   ASSERT_TRUE(plain.ok()) << plain.status();
   EXPECT_EQ(plain->QueryText("PRAGMA journal_mode").value_or(""), "wal");
+}
+
+// The permission bits of `path`, or -1 when it cannot be read.
+int FileMode(const std::string& path) {
+  struct stat status {};
+  if (::stat(path.c_str(), &status) != 0) return -1;
+  return static_cast<int>(status.st_mode & 07777);
+}
+
+TEST_F(SqliteConnectionStoreTest, FilesAreReadableByTheirOwnerOnly) {
+  // Even a lax umask leaves the database and its WAL files to the owner:
+  // they hold sealed Lever keys and who may use them.
+  const mode_t previous = ::umask(0);
+  absl::StatusOr<std::unique_ptr<SqliteConnectionStore>> store =
+      SqliteConnectionStore::Open(path_);
+  ::umask(previous);
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_TRUE((*store)->Create(MakeConnection("private"), "request-1").ok());
+  EXPECT_EQ(FileMode(path_), 0600);
+  EXPECT_EQ(FileMode(path_ + "-wal"), 0600);
+  EXPECT_EQ(FileMode(path_ + "-shm"), 0600);
+}
+
+TEST_F(SqliteConnectionStoreTest, AnExistingFileIsMadeOwnerOnly) {
+  { std::ofstream(path_).flush(); }
+  ASSERT_EQ(::chmod(path_.c_str(), 0644), 0);
+  absl::StatusOr<std::unique_ptr<SqliteConnectionStore>> store =
+      SqliteConnectionStore::Open(path_);
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ(FileMode(path_), 0600);
 }
 
 TEST_F(SqliteConnectionStoreTest,
