@@ -127,6 +127,21 @@ void ToProto(const storage::StoredConnection& stored, v1::Connection* out) {
   out->set_write_back_enabled(stored.write_back_enabled);
 }
 
+// What `viewer` is shown of `stored`: all of it to an admin; to a member,
+// of the allowed applications only those it acts for, so that members
+// sharing a connection do not learn about each other.
+void ToProto(const storage::StoredConnection& stored,
+             const auth::Principal& viewer, v1::Connection* out) {
+  ToProto(stored, out);
+  if (viewer.role == auth::Role::kAdmin) return;
+  out->clear_allowed_applications();
+  for (const std::string& application : stored.allowed_applications) {
+    if (auth::ActsFor(viewer, application)) {
+      out->add_allowed_applications(application);
+    }
+  }
+}
+
 absl::Status CheckEtag(const storage::StoredConnection& stored,
                        absl::string_view etag) {
   if (etag.empty() || etag == stored.etag) return absl::OkStatus();
@@ -273,7 +288,7 @@ absl::Status ListVisible(storage::ConnectionStore& store,
         response->set_next_page_token(EncodeListToken(token));
         return absl::OkStatus();
       }
-      ToProto(stored, response->add_connections());
+      ToProto(stored, principal, response->add_connections());
       token.after_id = stored.id;
     }
     if (!page->has_more || page->connections.empty()) return absl::OkStatus();
@@ -370,13 +385,15 @@ absl::StatusOr<storage::StoredConnection>
 ConnectionService::BeginConnectionCall(grpc::ServerContext& context,
                                        auth::Method method,
                                        absl::string_view name,
-                                       absl::string_view field, RpcLog& rpc) {
+                                       absl::string_view field, RpcLog& rpc,
+                                       auth::Principal* caller) {
   const absl::StatusOr<auth::Principal> principal =
       authenticator_.Authenticate(context);
   rpc.set_caller(LoggedCaller(principal));
   rpc.set_connection(name);
   absl::Status admitted = AdmitCall(principal, method);
   if (!admitted.ok()) return admitted;
+  if (caller != nullptr) *caller = *principal;
   return LoadAuthorizedConnection(core_, *principal, method, name, field);
 }
 
@@ -384,10 +401,12 @@ grpc::Status ConnectionService::GetConnection(
     grpc::ServerContext* context, const v1::GetConnectionRequest* request,
     v1::Connection* response) {
   RpcLog rpc("GetConnection");
-  absl::StatusOr<storage::StoredConnection> stored = BeginConnectionCall(
-      *context, auth::Method::kGetConnection, request->name(), "name", rpc);
+  auth::Principal caller;
+  absl::StatusOr<storage::StoredConnection> stored =
+      BeginConnectionCall(*context, auth::Method::kGetConnection,
+                          request->name(), "name", rpc, &caller);
   if (!stored.ok()) return rpc.Finish(stored.status());
-  ToProto(*stored, response);
+  ToProto(*stored, caller, response);
   return rpc.Finish(absl::OkStatus());
 }
 

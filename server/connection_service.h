@@ -46,10 +46,11 @@ class ConnectionService final : public v1::ConnectionService::Service {
   // What every call about one existing connection does first, in the
   // documented order: authenticate, note caller and connection in `rpc`,
   // check the method is allowed, then load the connection named `name` (the
-  // request field `field`) if the caller may use it.
+  // request field `field`) if the caller may use it. The caller goes to
+  // `caller` when it is not null.
   absl::StatusOr<storage::StoredConnection> BeginConnectionCall(
       grpc::ServerContext& context, auth::Method method, absl::string_view name,
-      absl::string_view field, RpcLog& rpc);
+      absl::string_view field, RpcLog& rpc, auth::Principal* caller = nullptr);
 
   ServiceCore& core_;
   const Authenticator& authenticator_;

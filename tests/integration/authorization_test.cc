@@ -21,6 +21,7 @@ namespace leverconnect::testing {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -244,9 +245,10 @@ std::string MatrixAsMarkdown() {
   }
   return table +
          "\n`ListConnections` shows a member only the connections granted to "
-         "one of its applications, `ListImports` only the runs of its own "
-         "applications, and `GetImport`, `CancelImport` and `WatchImport` "
-         "refuse a member a run of another application.\n";
+         "one of its applications, and of their allowed applications (there "
+         "and in `GetConnection`) only its own; `ListImports` only the runs "
+         "of its own applications, and `GetImport`, `CancelImport` and "
+         "`WatchImport` refuse a member a run of another application.\n";
 }
 
 class AuthorizationTest : public ::testing::Test {
@@ -419,6 +421,42 @@ TEST_F(AuthorizationTest, MembersListOnlyTheirConnections) {
   EXPECT_EQ(foreign.message(),
             "principal \"planning-sync\" does not act for application "
             "\"finance\"");
+}
+
+// The allowed applications of `connection`, as `client` sees them through
+// GetConnection and ListConnections (which must agree).
+std::vector<std::string> SeenApplications(client::Client& client,
+                                          const std::string& connection) {
+  v1::GetConnectionRequest get;
+  get.set_name(connection);
+  absl::StatusOr<v1::Connection> got = client.GetConnection(get);
+  EXPECT_TRUE(got.ok()) << got.status();
+  if (!got.ok()) return {};
+  std::vector<std::string> applications(got->allowed_applications().begin(),
+                                        got->allowed_applications().end());
+  absl::StatusOr<v1::ListConnectionsResponse> listed =
+      client.ListConnections({});
+  EXPECT_TRUE(listed.ok()) << listed.status();
+  if (!listed.ok()) return {};
+  for (const v1::Connection& item : listed->connections()) {
+    if (item.name() != connection) continue;
+    EXPECT_THAT(std::vector<std::string>(item.allowed_applications().begin(),
+                                         item.allowed_applications().end()),
+                ElementsAreArray(applications));
+  }
+  return applications;
+}
+
+TEST_F(AuthorizationTest, MembersSeeOnlyTheirOwnApplicationsOfAConnection) {
+  Create("shared", {"reporting", "app", "finance", "planning"});
+  auto planner = environment_->ClientWithToken(kPlanningMemberToken);
+  auto reporter = environment_->ClientWithToken(kReportingMemberToken);
+  EXPECT_THAT(SeenApplications(admin(), "connections/shared"),
+              ElementsAre("reporting", "app", "finance", "planning"));
+  EXPECT_THAT(SeenApplications(*planner, "connections/shared"),
+              ElementsAre("app", "planning"));
+  EXPECT_THAT(SeenApplications(*reporter, "connections/shared"),
+              ElementsAre("reporting"));
 }
 
 TEST_F(AuthorizationTest, MissingAndUngrantedConnectionsLookTheSame) {
