@@ -450,6 +450,21 @@ TEST(ImportTest, CancellingAfterTheFirstBatchStopsReadingLever) {
   EXPECT_EQ(summary.status().code(), absl::StatusCode::kCancelled);
   EXPECT_EQ(batches, 1);
 
+  // The cancel reaches the server a moment after the client returns. The
+  // second page is held until the server has ended the call on its own,
+  // which it can only do by giving up that page: once released, a server
+  // that missed the cancel would ask for a third.
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  bool ended = false;
+  while (!ended && absl::Now() < deadline) {
+    for (const std::string& line : (*environment)->LogLines()) {
+      ended |= line.find("\"rpc finished\"") != std::string::npos &&
+               line.find("\"StreamRequisitions\"") != std::string::npos &&
+               line.find("\"CANCELLED\"") != std::string::npos;
+    }
+    if (!ended) absl::SleepFor(absl::Milliseconds(5));
+  }
+  EXPECT_TRUE(ended) << "the server did not end the cancelled call";
   {
     std::lock_guard<std::mutex> lock(mu);
     released = true;
