@@ -4,6 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/descriptor.h"
+#include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "tests/integration/test_environment.h"
 
@@ -508,6 +510,51 @@ TEST_F(HostileInputTest, ConnectionIdsDoNotEndWithAHyphen) {
   auto created = client().CreateConnection(ValidCreate("acme-"));
   EXPECT_EQ(created.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(created.status().message(), HasSubstr("not ending with '-'"));
+}
+
+// Bytes that are no request of the method, on every method of every
+// service: INVALID_ARGUMENT naming the request type, where gRPC itself
+// would answer INTERNAL or UNIMPLEMENTED with no message.
+TEST_F(HostileInputTest, RequestsThatDoNotDecodeAreInvalidArgumentEverywhere) {
+  auto channel = grpc::CreateChannel(environment_->address(),
+                                     grpc::InsecureChannelCredentials());
+  int methods = 0;
+  for (const char* name :
+       {"leverconnect.v1.ConnectionService", "leverconnect.v1.ImportService",
+        "leverconnect.v1.ImportRunService",
+        "leverconnect.v1.WriteBackService"}) {
+    const google::protobuf::ServiceDescriptor* service =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+            name);
+    ASSERT_NE(service, nullptr) << name;
+    for (int i = 0; i < service->method_count(); ++i) {
+      const google::protobuf::MethodDescriptor* method = service->method(i);
+      const std::string path =
+          absl::StrCat("/", service->full_name(), "/", method->name());
+      // Field 1 announces 100 bytes and holds 3.
+      std::vector<std::string> inputs = {
+          std::string("\x0a\x64"
+                      "abc")};
+      const google::protobuf::FieldDescriptor* first =
+          method->input_type()->FindFieldByNumber(1);
+      if (first != nullptr &&
+          first->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
+        inputs.push_back(std::string("\x0a\x02\xff\xfe"));  // not UTF-8
+      }
+      for (const std::string& input : inputs) {
+        SCOPED_TRACE(path);
+        const grpc::Status status =
+            RawUnaryCall(channel, path, input, kAdminToken);
+        EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+            << status.error_message();
+        EXPECT_THAT(status.error_message(),
+                    HasSubstr(absl::StrCat("not an encoded ",
+                                           method->input_type()->name())));
+      }
+      ++methods;
+    }
+  }
+  EXPECT_EQ(methods, 16);
 }
 
 TEST_F(HostileInputTest, ARequestIdWhoseConnectionWasDeletedSaysSo) {

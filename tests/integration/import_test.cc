@@ -392,20 +392,13 @@ TEST(ImportTest, ARequestThatDoesNotDecodeIsInvalidArgument) {
   ASSERT_TRUE((*environment)->CreateConnection("c", kFullKey, "app").ok());
 
   // Field 1 (connection) announces 100 bytes and holds 3.
-  grpc::Slice slice(
-      std::string("\x0a\x64"
-                  "abc"));
-  grpc::ByteBuffer request(&slice, 1);
-  grpc::ByteBuffer response;
-  grpc::GenericStub stub(grpc::CreateChannel(
-      (*environment)->address(), grpc::InsecureChannelCredentials()));
-  grpc::ClientContext context;
-  context.AddMetadata("authorization", absl::StrCat("Bearer ", kAdminToken));
-  std::promise<grpc::Status> done;
-  stub.UnaryCall(&context, "/leverconnect.v1.ImportService/StreamRequisitions",
-                 grpc::StubOptions(), &request, &response,
-                 [&done](grpc::Status status) { done.set_value(status); });
-  const grpc::Status status = done.get_future().get();
+  const grpc::Status status =
+      RawUnaryCall(grpc::CreateChannel((*environment)->address(),
+                                       grpc::InsecureChannelCredentials()),
+                   "/leverconnect.v1.ImportService/StreamRequisitions",
+                   std::string("\x0a\x64"
+                               "abc"),
+                   kAdminToken);
 
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(status.error_message(),

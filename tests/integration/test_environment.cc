@@ -191,6 +191,37 @@ std::string ReadFile(const std::string& path) {
   return content.str();
 }
 
+grpc::Status RawUnaryCall(const std::shared_ptr<grpc::Channel>& channel,
+                          const std::string& method,
+                          const std::string& request_bytes,
+                          const std::string& token, std::string* response) {
+  grpc::Slice slice(request_bytes);
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer answer;
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  if (!token.empty()) {
+    context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  }
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &answer,
+                 [&done](grpc::Status status) { done.set_value(status); });
+  const grpc::Status status = done.get_future().get();
+  if (status.ok() && response != nullptr) {
+    std::vector<grpc::Slice> slices;
+    if (!answer.Dump(&slices).ok()) {
+      return grpc::Status(grpc::StatusCode::DATA_LOSS, "unreadable answer");
+    }
+    response->clear();
+    for (const grpc::Slice& part : slices) {
+      response->append(reinterpret_cast<const char*>(part.begin()),
+                       part.size());
+    }
+  }
+  return status;
+}
+
 absl::StatusOr<int> HealthStatus(const std::shared_ptr<grpc::Channel>& channel,
                                  const std::string& service) {
   // HealthCheckRequest {string service = 1;}, encoded by hand: the
@@ -200,28 +231,12 @@ absl::StatusOr<int> HealthStatus(const std::shared_ptr<grpc::Channel>& channel,
     request_bytes =
         absl::StrCat("\x0a", std::string(1, service.size()), service);
   }
-  grpc::Slice slice(request_bytes);
-  grpc::ByteBuffer request(&slice, 1);
-  grpc::ByteBuffer response;
-  grpc::GenericStub stub(channel);
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-  std::promise<grpc::Status> done;
-  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(),
-                 &request, &response,
-                 [&done](grpc::Status status) { done.set_value(status); });
-  const grpc::Status status = done.get_future().get();
+  std::string bytes;
+  const grpc::Status status = RawUnaryCall(
+      channel, "/grpc.health.v1.Health/Check", request_bytes, "", &bytes);
   if (!status.ok()) return client::FromGrpcStatus(status);
 
   // HealthCheckResponse {ServingStatus status = 1;}: 0x08 then the number.
-  std::vector<grpc::Slice> slices;
-  if (!response.Dump(&slices).ok()) {
-    return absl::DataLossError("unreadable health answer");
-  }
-  std::string bytes;
-  for (const grpc::Slice& part : slices) {
-    bytes.append(reinterpret_cast<const char*>(part.begin()), part.size());
-  }
   if (bytes.empty()) return 0;  // UNKNOWN, the default, is not sent
   if (bytes.size() != 2 || bytes[0] != 0x08) {
     return absl::DataLossError("unexpected health answer");

@@ -132,6 +132,16 @@ std::string ReadFile(const std::string& path);
 // Writes `content` to `path`; false when it cannot.
 bool WriteFile(const std::string& path, const std::string& content);
 
+// Sends `request_bytes` to `method` ("/package.Service/Method") as one
+// message, whatever it holds, with `token` as a bearer token unless empty
+// and a 10 second deadline; the response's bytes go to `response` when
+// not null.
+grpc::Status RawUnaryCall(const std::shared_ptr<grpc::Channel>& channel,
+                          const std::string& method,
+                          const std::string& request_bytes,
+                          const std::string& token = "",
+                          std::string* response = nullptr);
+
 // Asks grpc.health.v1.Health/Check of the server behind `channel` about
 // `service`, without credentials; the answer's status number (1 is
 // SERVING), or the call's error.
