@@ -4,6 +4,7 @@
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -140,6 +141,24 @@ void ToProto(const storage::StoredConnection& stored,
       out->add_allowed_applications(application);
     }
   }
+}
+
+// The settings, by field name, in which `created` differs from `asked`.
+std::vector<std::string> DifferingSettings(
+    const storage::StoredConnection& created,
+    const storage::StoredConnection& asked) {
+  std::vector<std::string> fields;
+  if (created.display_name != asked.display_name) {
+    fields.push_back("display_name");
+  }
+  if (created.environment != asked.environment) fields.push_back("environment");
+  if (created.allowed_applications != asked.allowed_applications) {
+    fields.push_back("allowed_applications");
+  }
+  if (created.write_back_enabled != asked.write_back_enabled) {
+    fields.push_back("write_back_enabled");
+  }
+  return fields;
 }
 
 absl::Status CheckEtag(const storage::StoredConnection& stored,
@@ -375,6 +394,15 @@ grpc::Status ConnectionService::CreateConnection(
           ", which has since been deleted; use a new request_id")));
     }
     if (!first.ok()) return rpc.Finish(first.status());
+    std::vector<std::string> differing = DifferingSettings(*first, stored);
+    if (!core_.HoldsApiKey(*first, input.api_key())) {
+      differing.push_back("api_key");
+    }
+    // Once updated, the connection says nothing about the first request.
+    if (first->update_time == first->create_time && !differing.empty()) {
+      return rpc.Finish(RequestIdReusedError(
+          request->request_id(), ConnectionName(first->id), differing));
+    }
     stored = std::move(*first);
   }
   ToProto(stored, response);

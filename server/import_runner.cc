@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "google/protobuf/util/time_util.h"
 #include "lib/auth/principal.h"
 #include "lib/crypto/random_id.h"
@@ -158,6 +159,29 @@ absl::Status ValidateDestination(const v1::PigmentDestination& destination) {
                      kMaxConfigurationId, ")"));
   }
   return absl::OkStatus();
+}
+
+// `run` when it was made by a request like `request` (a repeat of its
+// request_id), else INVALID_ARGUMENT naming what differs.
+absl::StatusOr<v1::ImportRun> SameRequest(
+    absl::StatusOr<v1::ImportRun> run, const v1::StartImportRequest& request) {
+  if (!run.ok()) return run;
+  using google::protobuf::util::MessageDifferencer;
+  std::vector<std::string> differing;
+  if (!MessageDifferencer::Equals(run->filter(), request.filter())) {
+    differing.push_back("filter");
+  }
+  if (!MessageDifferencer::Equals(run->csv(), request.csv())) {
+    differing.push_back("csv");
+  }
+  if (!MessageDifferencer::Equals(run->destination(), request.destination())) {
+    differing.push_back("destination");
+  }
+  if (run->allow_empty() != request.allow_empty()) {
+    differing.push_back("allow_empty");
+  }
+  if (differing.empty()) return run;
+  return RequestIdReusedError(request.request_id(), run->name(), differing);
 }
 
 }  // namespace
@@ -538,7 +562,7 @@ absl::StatusOr<v1::ImportRun> ImportRunner::Submit(
     if (!earlier.ok()) return earlier.status();
     if (earlier->has_value()) {
       absl::MutexLock lock(&mu_);
-      return Load(connection_id, (*earlier)->run_id);
+      return SameRequest(Load(connection_id, (*earlier)->run_id), request);
     }
   }
   {
@@ -589,7 +613,7 @@ absl::StatusOr<v1::ImportRun> ImportRunner::Queue(
   if (!created.ok()) return created.status();
   if (!created->created) {
     absl::MutexLock lock(&mu_);
-    return Load(connection_id, created->run.run_id);
+    return SameRequest(Load(connection_id, created->run.run_id), request);
   }
 
   auto active = std::make_shared<ActiveRun>();

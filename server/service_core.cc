@@ -10,6 +10,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "google/protobuf/util/time_util.h"
 #include "lib/crypto/digest.h"
@@ -136,6 +137,24 @@ absl::StatusOr<std::string> ServiceCore::SealApiKey(
     absl::string_view id, absl::string_view api_key) const {
   return secret_box_.Seal(std::string_view(api_key.data(), api_key.size()),
                           ConnectionName(id));
+}
+
+bool ServiceCore::HoldsApiKey(const storage::StoredConnection& connection,
+                              absl::string_view api_key) const {
+  absl::StatusOr<std::string> stored = secret_box_.Open(
+      connection.sealed_api_key, ConnectionName(connection.id));
+  return stored.ok() &&
+         crypto::Sha256Hex(*stored) == crypto::Sha256Hex(std::string_view(
+                                           api_key.data(), api_key.size()));
+}
+
+absl::Status RequestIdReusedError(absl::string_view request_id,
+                                  absl::string_view resource,
+                                  const std::vector<std::string>& fields) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("request_id \"", Echo(request_id), "\" was first sent for ",
+                   resource, " with another ", absl::StrJoin(fields, ", "),
+                   "; use a new request_id for a different request"));
 }
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -69,6 +70,11 @@ class ServiceCore {
   absl::StatusOr<std::string> SealApiKey(absl::string_view id,
                                          absl::string_view api_key) const;
 
+  // Whether the sealed key of `connection` is `api_key`; false when it
+  // does not open. Compares digests, so the time taken tells nothing.
+  bool HoldsApiKey(const storage::StoredConnection& connection,
+                   absl::string_view api_key) const;
+
  private:
   std::unique_ptr<storage::ConnectionStore> store_;
   crypto::SecretBox secret_box_;
@@ -83,6 +89,12 @@ google::protobuf::Timestamp ToTimestamp(absl::Time time);
 
 // The same code and message as a gRPC status.
 grpc::Status ToGrpcStatus(const absl::Status& status);
+
+// INVALID_ARGUMENT for a request_id sent again with a request that differs
+// from the first, which made `resource`, in `fields`.
+absl::Status RequestIdReusedError(absl::string_view request_id,
+                                  absl::string_view resource,
+                                  const std::vector<std::string>& fields);
 
 // `text` as it may appear inside a quoted error message: at most 100
 // characters, with control and non-ASCII bytes escaped, so that a caller's

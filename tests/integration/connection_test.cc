@@ -13,6 +13,7 @@ namespace leverconnect::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::SizeIs;
 
 v1::CreateConnectionRequest ValidCreate(const std::string& id) {
@@ -139,6 +140,41 @@ TEST_F(ConnectionTest, RepeatedRequestIdReturnsTheFirstConnection) {
   EXPECT_THAT(reused.status().message(),
               HasSubstr("request_id \"req-1\" already created "
                         "connections/first"));
+}
+
+TEST_F(ConnectionTest, ARequestIdRepeatedWithOtherSettingsIsRefused) {
+  auto request = ValidCreate("first");
+  request.set_request_id("req-1");
+  ASSERT_TRUE(client().CreateConnection(request).ok());
+
+  auto other = request;
+  other.mutable_connection()->add_allowed_applications("reporting");
+  other.mutable_connection()->set_display_name("Other name");
+  auto refused = client().CreateConnection(other);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("request_id \"req-1\" was first sent for "
+                        "connections/first with another display_name, "
+                        "allowed_applications; use a new request_id"));
+
+  // Another key: named, never shown.
+  other = request;
+  other.mutable_connection()->set_api_key(kWriteKey);
+  refused = client().CreateConnection(other);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.status().message(), HasSubstr("with another api_key"));
+  EXPECT_THAT(refused.status().message(), Not(HasSubstr(kWriteKey)));
+
+  // Once the connection was updated, its settings say nothing about the
+  // first request: the repeat returns the connection as it is now.
+  v1::UpdateConnectionRequest update;
+  update.mutable_connection()->set_name("connections/first");
+  update.mutable_connection()->set_display_name("Renamed");
+  update.mutable_update_mask()->add_paths("display_name");
+  ASSERT_TRUE(client().UpdateConnection(update).ok());
+  auto repeated = client().CreateConnection(request);
+  ASSERT_TRUE(repeated.ok()) << repeated.status();
+  EXPECT_EQ(repeated->display_name(), "Renamed");
 }
 
 TEST_F(ConnectionTest, KeysArePermissionCheckedBeforeTheyAreStored) {

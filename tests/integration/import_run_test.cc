@@ -355,6 +355,32 @@ TEST_F(ImportRunTest, RepeatedRequestIdCreatesOneRun) {
   EXPECT_THAT(pigment_->files(), SizeIs(1));
 }
 
+TEST_F(ImportRunTest, ARequestIdRepeatedWithAnotherRequestIsRefused) {
+  FakeLeverOptions lever;
+  lever.generate = 5;
+  Start(lever);
+  v1::StartImportRequest request = Request();
+  request.set_request_id("nightly");
+  const v1::ImportRun first = RunToEnd(request);
+
+  v1::StartImportRequest other = request;
+  other.mutable_destination()->set_configuration_id("another-configuration");
+  other.set_allow_empty(true);
+  absl::StatusOr<v1::ImportRun> refused =
+      environment_->client().StartImport(other);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr(absl::StrCat("request_id \"nightly\" was first sent "
+                                     "for ",
+                                     first.name(),
+                                     " with another destination, "
+                                     "allow_empty; use a new request_id")));
+  // The same request still finds its run.
+  const v1::ImportRun again = StartRun(request);
+  EXPECT_EQ(again.name(), first.name());
+  EXPECT_THAT(pigment_->files(), SizeIs(1));
+}
+
 TEST_F(ImportRunTest, ARequestIdBelongsToOneApplication) {
   FakeLeverOptions lever;
   lever.generate = 5;
