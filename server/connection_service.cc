@@ -13,6 +13,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "lib/auth/authorizer.h"
 #include "lib/crypto/random_id.h"
+#include "lib/log/log.h"
 #include "server/rpc_log.h"
 
 namespace leverconnect::server {
@@ -520,7 +521,19 @@ grpc::Status ConnectionService::DeleteConnection(
   if (!stored.ok()) return rpc.Finish(stored.status());
   absl::Status fresh = CheckEtag(*stored, request->etag());
   if (!fresh.ok()) return rpc.Finish(fresh);
-  return rpc.Finish(core_.store().Delete(stored->id, stored->etag));
+  absl::Status idle = runs_.CheckNoneUnfinished(stored->id);
+  if (!idle.ok()) return rpc.Finish(idle);
+  absl::Status deleted = core_.store().Delete(stored->id, stored->etag);
+  if (!deleted.ok()) return rpc.Finish(deleted);
+  // The connection is gone whatever happens here; runs left behind would
+  // reappear under a connection created later with the same id.
+  absl::Status forgotten = runs_.ForgetConnection(stored->id);
+  if (!forgotten.ok()) {
+    log::Log(log::Severity::kWarning, "runs of a deleted connection kept",
+             {{"connection", ConnectionName(stored->id)},
+              {"detail", forgotten.message()}});
+  }
+  return rpc.Finish(absl::OkStatus());
 }
 
 grpc::Status ConnectionService::TestConnection(

@@ -9,6 +9,7 @@
 
 #include "leverconnect/v1/connection.grpc.pb.h"
 #include "server/caller.h"
+#include "server/import_runner.h"
 #include "server/rpc_log.h"
 #include "server/service_core.h"
 
@@ -16,9 +17,10 @@ namespace leverconnect::server {
 
 class ConnectionService final : public v1::ConnectionService::Service {
  public:
-  // `core` and `authenticator` must outlive the service.
-  ConnectionService(ServiceCore& core, const Authenticator& authenticator)
-      : core_(core), authenticator_(authenticator) {}
+  // `core`, `authenticator` and `runs` must outlive the service.
+  ConnectionService(ServiceCore& core, const Authenticator& authenticator,
+                    ImportRunner& runs)
+      : core_(core), authenticator_(authenticator), runs_(runs) {}
 
   grpc::Status CreateConnection(grpc::ServerContext* context,
                                 const v1::CreateConnectionRequest* request,
@@ -54,6 +56,7 @@ class ConnectionService final : public v1::ConnectionService::Service {
 
   ServiceCore& core_;
   const Authenticator& authenticator_;
+  ImportRunner& runs_;
 };
 
 }  // namespace leverconnect::server

@@ -19,6 +19,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "google/protobuf/util/time_util.h"
@@ -580,6 +581,28 @@ absl::StatusOr<v1::ImportRun> ImportRunner::Submit(
   absl::MutexLock lock(&mu_);
   --reserved_;
   return queued;
+}
+
+absl::Status ImportRunner::CheckNoneUnfinished(
+    const std::string& connection_id) {
+  absl::StatusOr<std::vector<storage::StoredImportRun>> unfinished =
+      store_->ListUnfinished();
+  if (!unfinished.ok()) return unfinished.status();
+  std::vector<std::string> names;
+  for (const storage::StoredImportRun& run : *unfinished) {
+    if (run.connection_id == connection_id) {
+      names.push_back(ImportRunName(connection_id, run.run_id));
+    }
+  }
+  if (names.empty()) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "connection \"", connection_id,
+      "\" has import runs that have not finished (", absl::StrJoin(names, ", "),
+      "); cancel them or wait for them to end"));
+}
+
+absl::Status ImportRunner::ForgetConnection(const std::string& connection_id) {
+  return store_->DeleteForConnection(connection_id);
 }
 
 absl::StatusOr<v1::ImportRun> ImportRunner::Queue(

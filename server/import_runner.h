@@ -122,6 +122,14 @@ class ImportRunner {
                                      int page_size,
                                      std::int64_t before_sequence);
 
+  // OK when no run of connection `connection_id` is queued or running, in
+  // this server or another sharing its store; else FAILED_PRECONDITION
+  // naming them.
+  absl::Status CheckNoneUnfinished(const std::string& connection_id);
+
+  // Removes the runs of connection `connection_id`, which was deleted.
+  absl::Status ForgetConnection(const std::string& connection_id);
+
   // See ImportRunService.CancelImport.
   absl::StatusOr<v1::ImportRun> Cancel(const std::string& connection_id,
                                        const std::string& run_id);

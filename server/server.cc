@@ -209,8 +209,6 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       http::MakeCurlHttpClient(), retry::SystemClock(), options.lever,
       std::move(stores->budgets));
   server->authenticator_ = std::move(*authenticator);
-  server->connection_service_ = std::make_unique<ConnectionService>(
-      *server->core_, *server->authenticator_);
   server->import_service_ = std::make_unique<ImportService>(
       *server->core_, *server->authenticator_, options.max_concurrent_imports);
   server->write_back_service_ = std::make_unique<WriteBackService>(
@@ -218,6 +216,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   absl::Status runs =
       server->StartRunner(options, std::move(stores->import_runs));
   if (!runs.ok()) return runs;
+  server->connection_service_ = std::make_unique<ConnectionService>(
+      *server->core_, *server->authenticator_, *server->runner_);
 
   if (!options.metrics_listen_address.empty()) {
     absl::StatusOr<std::unique_ptr<metrics::MetricsEndpoint>> endpoint =

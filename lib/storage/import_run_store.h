@@ -100,6 +100,11 @@ class ImportRunStore {
   virtual absl::StatusOr<bool> UpdateIfStale(const StoredImportRun& run,
                                              absl::Time stale_before) = 0;
 
+  // Removes every run of the connection, for a connection that was
+  // deleted: a connection created later under the same id starts with no
+  // runs and no request ids. OK when there was none.
+  virtual absl::Status DeleteForConnection(std::string_view connection_id) = 0;
+
   // Every run not finished, on any connection, oldest first.
   virtual absl::StatusOr<std::vector<StoredImportRun>> ListUnfinished() = 0;
 

@@ -217,6 +217,13 @@ class PostgresImportRunStore : public ImportRunStore {
     return page;
   }
 
+  absl::Status DeleteForConnection(std::string_view connection_id) override {
+    return pool_
+        ->ExecuteRetryable("DELETE FROM import_runs WHERE connection_id = $1",
+                           PostgresParams().Text(connection_id))
+        .status();
+  }
+
   absl::StatusOr<std::vector<StoredImportRun>> ListUnfinished() override {
     absl::StatusOr<PostgresResult> result = pool_->ExecuteRetryable(
         absl::StrCat(kSelectRun, "WHERE NOT finished ORDER BY seq"));

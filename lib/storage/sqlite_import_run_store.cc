@@ -236,6 +236,15 @@ class SqliteImportRunStore : public ImportRunStore {
     return page;
   }
 
+  absl::Status DeleteForConnection(std::string_view connection_id) override {
+    absl::MutexLock lock(&mutex_);
+    absl::StatusOr<SqliteStatement> remove =
+        database_.Prepare("DELETE FROM import_runs WHERE connection_id = ?1");
+    if (!remove.ok()) return remove.status();
+    remove->BindText(1, connection_id);
+    return remove->Run();
+  }
+
   absl::StatusOr<std::vector<StoredImportRun>> ListUnfinished() override {
     absl::MutexLock lock(&mutex_);
     absl::StatusOr<SqliteStatement> statement = database_.Prepare(

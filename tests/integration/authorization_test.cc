@@ -286,11 +286,24 @@ class AuthorizationTest : public ::testing::Test {
   }
 
   // Makes sure kGranted exists, as a cell before may have deleted it.
+  // Creates kGranted unless it exists, with one finished run of its own
+  // (GrantedRun()): deleting the connection deletes its runs.
   void EnsureGranted() {
     v1::GetConnectionRequest get;
     get.set_name(kGranted);
-    if (admin().GetConnection(get).ok()) return;
-    Create("granted", {"planning"});
+    if (admin().GetConnection(get).ok() && !GrantedRun().empty()) return;
+    if (!admin().GetConnection(get).ok()) Create("granted", {"planning"});
+    v1::StartImportRequest start;
+    start.set_parent(kGranted);
+    start.set_application("planning");
+    start.mutable_destination()->set_configuration_id("cfg");
+    absl::StatusOr<v1::ImportRun> run = admin().StartImport(start);
+    ASSERT_TRUE(run.ok()) << run.status();
+    GrantedRun() = run->name();
+    // Finished first, so that cancelling it is OK whenever a cell does.
+    v1::WatchImportRequest watch;
+    watch.set_name(run->name());
+    ASSERT_TRUE(admin().WatchImport(watch, nullptr).ok());
   }
 
   // The names `client` lists, through every page of `page_size`.
@@ -317,18 +330,7 @@ class AuthorizationTest : public ::testing::Test {
 TEST_F(AuthorizationTest, EveryRpcAgainstEveryCaller) {
   std::map<std::string, Call> calls = Calls();
   ASSERT_EQ(calls.size(), kMatrix.size());
-  EnsureGranted();
-  v1::StartImportRequest start;
-  start.set_parent(kGranted);
-  start.set_application("planning");
-  start.mutable_destination()->set_configuration_id("cfg");
-  absl::StatusOr<v1::ImportRun> run = admin().StartImport(start);
-  ASSERT_TRUE(run.ok()) << run.status();
-  GrantedRun() = run->name();
-  // Finished first, so that cancelling it is OK whenever a cell does.
-  v1::WatchImportRequest watch;
-  watch.set_name(run->name());
-  ASSERT_TRUE(admin().WatchImport(watch, nullptr).ok());
+  GrantedRun().clear();
   for (const MatrixRow& row : kMatrix) {
     ASSERT_EQ(calls.count(row.rpc), 1u) << row.rpc;
     for (int column = 0; column < kColumns; ++column) {

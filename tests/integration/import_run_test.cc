@@ -180,6 +180,19 @@ class ImportRunTest : public ::testing::Test {
     ASSERT_EQ(seen->state(), v1::IMPORT_RUN_STATE_EXTRACTING);
   }
 
+  // Starts the services with 500 requisitions whose pages `gate` holds,
+  // then a run of `request`, and returns it once it is extracting.
+  v1::ImportRun StartHeldRun(PageGate& gate,
+                             const v1::StartImportRequest& request) {
+    FakeLeverOptions lever;
+    lever.generate = 500;
+    Start(lever);
+    gate.Install(environment_->lever());
+    const v1::ImportRun started = StartRun(request);
+    AwaitExtracting(started.name());
+    return started;
+  }
+
   std::vector<std::string> SpoolFiles() const {
     std::vector<std::string> names;
     std::error_code ignored;
@@ -562,14 +575,8 @@ TEST_F(ImportRunTest, MalformedRequestsAreRefusedNamingTheField) {
 }
 
 TEST_F(ImportRunTest, CancelDuringExtractionPushesNothing) {
-  FakeLeverOptions lever;
-  lever.generate = 500;
-  Start(lever);
   PageGate gate;
-  gate.Install(environment_->lever());
-
-  const v1::ImportRun started = StartRun(Request());
-  AwaitExtracting(started.name());
+  const v1::ImportRun started = StartHeldRun(gate, Request());
   v1::CancelImportRequest cancel;
   cancel.set_name(started.name());
   absl::StatusOr<v1::ImportRun> cancelled =
@@ -589,15 +596,46 @@ TEST_F(ImportRunTest, CancelDuringExtractionPushesNothing) {
   EXPECT_EQ(cancelled->state(), v1::IMPORT_RUN_STATE_CANCELLED);
 }
 
-TEST_F(ImportRunTest, RunsStoppedByAShutdownShowAsInterrupted) {
-  FakeLeverOptions lever;
-  lever.generate = 500;
-  Start(lever);
+// A connection with a run still going cannot be deleted; once deleted, its
+// runs go with it, so a connection created again under the same id starts
+// with no runs and its request ids are free.
+TEST_F(ImportRunTest, DeletingAConnectionTakesItsRunsAlong) {
   PageGate gate;
-  gate.Install(environment_->lever());
+  v1::StartImportRequest request = Request();
+  request.set_request_id("nightly");
+  const v1::ImportRun started = StartHeldRun(gate, request);
 
-  const v1::ImportRun started = StartRun(Request());
-  AwaitExtracting(started.name());
+  v1::DeleteConnectionRequest remove;
+  remove.set_name("connections/acme");
+  absl::Status refused = environment_->client().DeleteConnection(remove);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.message(),
+              HasSubstr(absl::StrCat("connection \"acme\" has import runs "
+                                     "that have not finished (",
+                                     started.name(), ")")));
+  gate.Release();
+  const std::vector<v1::ImportRun> states = Watch(started.name());
+  ASSERT_FALSE(states.empty());
+  EXPECT_EQ(states.back().state(), v1::IMPORT_RUN_STATE_SUCCEEDED);
+
+  ASSERT_TRUE(environment_->client().DeleteConnection(remove).ok());
+  ASSERT_TRUE(
+      environment_->CreateConnection("acme", kFullKey, "planning").ok());
+  v1::ListImportsRequest list;
+  list.set_parent("connections/acme");
+  absl::StatusOr<v1::ListImportsResponse> runs =
+      environment_->client().ListImports(list);
+  ASSERT_TRUE(runs.ok()) << runs.status();
+  EXPECT_THAT(runs->imports(), IsEmpty());
+  const v1::ImportRun again = StartRun(request);
+  EXPECT_NE(again.name(), started.name());
+  // To its end, while the gate it reads Lever through still exists.
+  EXPECT_FALSE(Watch(again.name()).empty());
+}
+
+TEST_F(ImportRunTest, RunsStoppedByAShutdownShowAsInterrupted) {
+  PageGate gate;
+  const v1::ImportRun started = StartHeldRun(gate, Request());
   ASSERT_TRUE(environment_
                   ->RestartServer(*crypto::SecretBox::FromEncodedKey(
                       "00112233445566778899aabbccddeeff"

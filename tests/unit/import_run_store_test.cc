@@ -198,6 +198,29 @@ TEST_P(ImportRunStoreTest, UnfinishedRunsOfEveryConnectionOldestFirst) {
   EXPECT_THAT(ids, ElementsAre("b", "c"));
 }
 
+TEST_P(ImportRunStoreTest, DeletingAConnectionsRunsLeavesTheOthers) {
+  ASSERT_TRUE(store_->Create(Run("acme", "a", "hr-plan", "req-1")).ok());
+  ASSERT_TRUE(store_->Create(Run("acme", "b")).ok());
+  ASSERT_TRUE(store_->Create(Run("globex", "c", "hr-plan", "req-1")).ok());
+
+  ASSERT_TRUE(store_->DeleteForConnection("acme").ok());
+  EXPECT_EQ(store_->Get("acme", "a").status().code(),
+            absl::StatusCode::kNotFound);
+  absl::StatusOr<ImportRunPage> acme = store_->List("acme", {}, 10, 0);
+  ASSERT_TRUE(acme.ok()) << acme.status();
+  EXPECT_THAT(Ids(*acme), ElementsAre());
+  absl::StatusOr<ImportRunPage> globex = store_->List("globex", {}, 10, 0);
+  ASSERT_TRUE(globex.ok()) << globex.status();
+  EXPECT_THAT(Ids(*globex), ElementsAre("c"));
+
+  // The request id is free again on the connection.
+  absl::StatusOr<CreateRunResult> again =
+      store_->Create(Run("acme", "d", "hr-plan", "req-1"));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->created);
+  EXPECT_TRUE(store_->DeleteForConnection("nobody").ok());
+}
+
 TEST_P(ImportRunStoreTest, OnlyRunsWithoutARecentHeartbeatAreStale) {
   const absl::Time start = absl::FromUnixSeconds(1700000000);
   ASSERT_TRUE(store_->Create(Run("acme", "beating")).ok());  // at `start`
