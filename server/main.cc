@@ -58,7 +58,9 @@ Flags:
   --database-wait DURATION     how long a PostgreSQL statement waits for the
                                database's answer before its connection is
                                dropped and the call fails UNAVAILABLE, e.g.
-                               30s (default 30s); readiness waits at most 5s
+                               30s (default 30s, at least 1s); a call waits
+                               as long for a free connection; readiness
+                               pings on a connection of its own, at most 5s
   --master-key-file PATH       file with the 32-byte master key that encrypts
                                stored Lever keys (raw, 64 hex digits or
                                base64); else the environment variable
@@ -357,8 +359,9 @@ int main(int argc, char** argv) {
     bad_flag = "--shutdown-grace must be a duration such as 20s";
   } else if (!absl::ParseDuration(values["database-wait"],
                                   &options.database_wait) ||
-             options.database_wait <= absl::ZeroDuration()) {
-    bad_flag = "--database-wait must be a positive duration such as 30s";
+             options.database_wait < absl::Seconds(1) ||
+             options.database_wait == absl::InfiniteDuration()) {
+    bad_flag = "--database-wait must be a duration of at least 1s, such as 30s";
   } else if (!absl::SimpleAtoi(values["max-imports"],
                                &options.max_concurrent_imports) ||
              options.max_concurrent_imports < 1) {

@@ -262,7 +262,8 @@ absl::Status PostgresConnection::GiveUp(absl::Time started) {
   connection_ = nullptr;
   return absl::UnavailableError(absl::StrCat(
       "postgresql did not answer within ",
-      absl::FormatDuration(absl::Now() - started),
+      absl::FormatDuration(
+          absl::Trunc(absl::Now() - started, absl::Milliseconds(1))),
       "; the connection was dropped, and the statement may or may not have "
       "been carried out"));
 }
@@ -375,7 +376,15 @@ PostgresPool::PostgresPool(std::string url, std::string description,
       waits_(waits) {}
 
 absl::StatusOr<std::unique_ptr<PostgresConnection>> PostgresPool::Borrow() {
-  mutex_.LockWhen(absl::Condition(this, &PostgresPool::CanBorrow));
+  // Behind statements the server does not answer, a caller waits for a
+  // connection no longer than for an answer.
+  if (!mutex_.LockWhenWithTimeout(
+          absl::Condition(this, &PostgresPool::CanBorrow), waits_.answer)) {
+    mutex_.Unlock();
+    return absl::UnavailableError(absl::StrCat(
+        "postgresql: all ", max_connections_, " connections stayed busy for ",
+        absl::FormatDuration(waits_.answer)));
+  }
   if (!idle_.empty()) {
     std::unique_ptr<PostgresConnection> connection = std::move(idle_.back());
     idle_.pop_back();
@@ -464,7 +473,25 @@ absl::StatusOr<PostgresResult> PostgresPool::ExecuteRetryable(
 }
 
 absl::Status PostgresPool::Ping() {
-  return ExecuteRetryable(waits_.ping, "SELECT 1", {}).status();
+  // On a connection of its own, so that the ping never waits behind calls
+  // for one of the pool's.
+  absl::MutexLock lock(&ping_mutex_);
+  for (int attempt = 0;; ++attempt) {
+    if (ping_connection_ == nullptr) {
+      absl::StatusOr<std::unique_ptr<PostgresConnection>> connection =
+          PostgresConnection::Connect(url_, waits_.ping);
+      if (!connection.ok()) return connection.status();
+      ping_connection_ = std::move(*connection);
+    }
+    absl::Status answered =
+        ping_connection_->ExecuteWithin(waits_.ping, "SELECT 1").status();
+    if (answered.ok()) return answered;
+    const bool retry =
+        !ping_connection_->healthy() && !ping_connection_->timed_out();
+    if (!ping_connection_->healthy()) ping_connection_.reset();
+    // A connection found dead (the server restarted) is replaced once.
+    if (!retry || attempt > 0) return answered;
+  }
 }
 
 }  // namespace leverconnect::storage

@@ -170,8 +170,8 @@ class PostgresPool {
   absl::StatusOr<PostgresResult> ExecuteRetryable(
       std::string_view sql, const PostgresParams& params = {});
 
-  // Asks the server a trivial question; OK when it answers within
-  // waits.ping.
+  // Asks the server a trivial question, on a connection kept for pings
+  // alone; OK when it answers within waits.ping.
   absl::Status Ping();
 
   // "host:port/database as user", for logs.
@@ -199,6 +199,9 @@ class PostgresPool {
   const std::string description_;
   const int max_connections_;
   const PostgresWaits waits_;
+  absl::Mutex ping_mutex_;
+  std::unique_ptr<PostgresConnection> ping_connection_
+      ABSL_GUARDED_BY(ping_mutex_);
   absl::Mutex mutex_;
   std::vector<std::unique_ptr<PostgresConnection>> idle_
       ABSL_GUARDED_BY(mutex_);

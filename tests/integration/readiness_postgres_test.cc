@@ -12,6 +12,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -161,10 +162,33 @@ TEST_F(ReadinessPostgresTest, FollowsPostgresqlThatStopsAnswering) {
   ThawAtEnd thaw(ctl_);
   const absl::Time freezing = absl::Now();
   ASSERT_EQ(Control(ctl_, "freeze"), 0);
+  // More calls at once than the pool has connections: each fails, and
+  // readiness does not wait behind them.
+  std::vector<std::thread> callers;
+  std::vector<absl::Status> outcomes(6);
+  std::vector<absl::Duration> durations(outcomes.size());
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    callers.emplace_back([&, i] {
+      const absl::Time start = absl::Now();
+      outcomes[i] = (*environment)
+                        ->client()
+                        .ListConnections({}, {absl::Seconds(60)})
+                        .status();
+      durations[i] = absl::Now() - start;
+    });
+  }
   ASSERT_TRUE(AwaitHealth(channel, "readiness", kNotServing, freezing, &took))
       << "readiness stayed SERVING with PostgreSQL not answering";
   std::cerr << "readiness NOT_SERVING " << took << " after the freeze\n";
   EXPECT_EQ(*HealthStatus(channel, "liveness"), kServing);
+  for (std::thread& caller : callers) caller.join();
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    std::cerr << "concurrent call " << i << " ended after " << durations[i]
+              << ": " << outcomes[i] << "\n";
+    EXPECT_EQ(outcomes[i].code(), absl::StatusCode::kUnavailable)
+        << outcomes[i];
+    EXPECT_LT(durations[i], absl::Seconds(15));
+  }
 
   // A call fails as the database does, within the wait to connect or to
   // be answered (libpq waits at least 2 s to connect), not hanging.
