@@ -40,9 +40,11 @@ constexpr int kKeepaliveMilliseconds = 30000;
 constexpr int kKeepaliveTimeoutMilliseconds = 10000;
 
 absl::Status MakeStateDir(const std::string& path) {
-  if (mkdir(path.c_str(), 0700) == 0 || errno == EEXIST) {
+  if (mkdir(path.c_str(), 0700) == 0) {
+    ::chmod(path.c_str(), 0700);  // whatever the umask took away
     return absl::OkStatus();
   }
+  if (errno == EEXIST) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrCat(
       "cannot create the state directory ", path, ": ", std::strerror(errno)));
 }

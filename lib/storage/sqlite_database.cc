@@ -171,6 +171,11 @@ absl::StatusOr<SqliteDatabase> SqliteDatabase::Open(const std::string& path) {
       ::fchmod(file, 0600);
       ::close(file);
     }
+    // Companion files an earlier build left behind, after a crash, keep
+    // their own bits; SQLite only gives new ones the database's.
+    for (const char* suffix : {"-wal", "-shm", "-journal"}) {
+      ::chmod((path + suffix).c_str(), 0600);
+    }
   }
   sqlite3* handle = nullptr;
   const int flags =

@@ -443,13 +443,18 @@ TEST_F(SqliteConnectionStoreTest, FilesAreReadableByTheirOwnerOnly) {
   EXPECT_EQ(FileMode(path_ + "-shm"), 0600);
 }
 
-TEST_F(SqliteConnectionStoreTest, AnExistingFileIsMadeOwnerOnly) {
-  { std::ofstream(path_).flush(); }
-  ASSERT_EQ(::chmod(path_.c_str(), 0644), 0);
+TEST_F(SqliteConnectionStoreTest, ExistingFilesAreMadeOwnerOnly) {
+  // As an earlier build may have left them after a crash.
+  for (const std::string& file : {path_, path_ + "-wal", path_ + "-shm"}) {
+    { std::ofstream(file).flush(); }
+    ASSERT_EQ(::chmod(file.c_str(), 0644), 0);
+  }
   absl::StatusOr<std::unique_ptr<SqliteConnectionStore>> store =
       SqliteConnectionStore::Open(path_);
   ASSERT_TRUE(store.ok()) << store.status();
   EXPECT_EQ(FileMode(path_), 0600);
+  EXPECT_EQ(FileMode(path_ + "-wal"), 0600);
+  EXPECT_EQ(FileMode(path_ + "-shm"), 0600);
 }
 
 TEST_F(SqliteConnectionStoreTest,
