@@ -1,6 +1,7 @@
 #include "server/connection_service.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -356,14 +357,6 @@ grpc::Status ConnectionService::CreateConnection(
   }
   if (!valid.ok()) return rpc.Finish(valid);
 
-  if (!request->skip_key_check()) {
-    absl::Status checked = CheckKey(
-        *core_.LeverWithKey(input.environment(), input.api_key()), *context);
-    if (!checked.ok()) return rpc.Finish(checked);
-  }
-  absl::StatusOr<std::string> sealed = core_.SealApiKey(id, input.api_key());
-  if (!sealed.ok()) return rpc.Finish(sealed.status());
-
   storage::StoredConnection stored;
   stored.id = id;
   stored.display_name =
@@ -371,43 +364,75 @@ grpc::Status ConnectionService::CreateConnection(
   stored.environment = input.environment();
   stored.allowed_applications.assign(input.allowed_applications().begin(),
                                      input.allowed_applications().end());
+  stored.write_back_enabled = input.write_back_enabled();
+
+  // A repeat is answered from the store, even while Lever is unreachable.
+  if (!request->request_id().empty()) {
+    absl::StatusOr<std::optional<std::string>> earlier =
+        core_.store().FindRequest(request->request_id());
+    if (!earlier.ok()) return rpc.Finish(earlier.status());
+    if (earlier->has_value()) {
+      absl::StatusOr<storage::StoredConnection> first =
+          RepeatedCreate(*request, stored, **earlier);
+      if (!first.ok()) return rpc.Finish(first.status());
+      ToProto(*first, response);
+      return rpc.Finish(absl::OkStatus());
+    }
+  }
+
+  if (!request->skip_key_check()) {
+    absl::Status checked = CheckKey(
+        *core_.LeverWithKey(input.environment(), input.api_key()), *context);
+    if (!checked.ok()) return rpc.Finish(checked);
+  }
+  absl::StatusOr<std::string> sealed = core_.SealApiKey(id, input.api_key());
+  if (!sealed.ok()) return rpc.Finish(sealed.status());
   stored.sealed_api_key = std::move(*sealed);
   stored.api_key_hint = ApiKeyHint(input.api_key());
   stored.create_time = stored.update_time = core_.clock().Now();
   stored.etag = crypto::RandomHexId();
-  stored.write_back_enabled = input.write_back_enabled();
   absl::StatusOr<storage::CreateResult> created =
       core_.store().Create(stored, request->request_id());
   if (!created.ok()) return rpc.Finish(created.status());
-  if (!created->created && created->connection_id != id) {
-    return rpc.Finish(absl::InvalidArgumentError(absl::StrCat(
-        "request_id \"", request->request_id(), "\" already created ",
-        ConnectionName(created->connection_id),
-        "; use a new request_id for another connection")));
-  }
   if (!created->created) {
+    // Another create with the same request_id got there first.
     absl::StatusOr<storage::StoredConnection> first =
-        core_.store().Get(created->connection_id);
-    if (absl::IsNotFound(first.status())) {
-      return rpc.Finish(absl::FailedPreconditionError(absl::StrCat(
-          "request_id \"", Echo(request->request_id()), "\" created ",
-          ConnectionName(created->connection_id),
-          ", which has since been deleted; use a new request_id")));
-    }
+        RepeatedCreate(*request, stored, created->connection_id);
     if (!first.ok()) return rpc.Finish(first.status());
-    std::vector<std::string> differing = DifferingSettings(*first, stored);
-    if (!core_.HoldsApiKey(*first, input.api_key())) {
-      differing.push_back("api_key");
-    }
-    // Once updated, the connection says nothing about the first request.
-    if (first->update_time == first->create_time && !differing.empty()) {
-      return rpc.Finish(RequestIdReusedError(
-          request->request_id(), ConnectionName(first->id), differing));
-    }
-    stored = std::move(*first);
+    stored = *std::move(first);
   }
   ToProto(stored, response);
   return rpc.Finish(absl::OkStatus());
+}
+
+absl::StatusOr<storage::StoredConnection> ConnectionService::RepeatedCreate(
+    const v1::CreateConnectionRequest& request,
+    const storage::StoredConnection& asked, const std::string& first_id) {
+  const std::string& request_id = request.request_id();
+  if (first_id != asked.id) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("request_id \"", Echo(request_id), "\" already created ",
+                     ConnectionName(first_id),
+                     "; use a new request_id for another connection"));
+  }
+  absl::StatusOr<storage::StoredConnection> first = core_.store().Get(first_id);
+  if (absl::IsNotFound(first.status())) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("request_id \"", Echo(request_id), "\" created ",
+                     ConnectionName(first_id),
+                     ", which has since been deleted; use a new request_id"));
+  }
+  if (!first.ok()) return first.status();
+  std::vector<std::string> differing = DifferingSettings(*first, asked);
+  if (!core_.HoldsApiKey(*first, request.connection().api_key())) {
+    differing.push_back("api_key");
+  }
+  // Once updated, the connection says nothing about the first request.
+  if (first->update_time == first->create_time && !differing.empty()) {
+    return RequestIdReusedError(request_id, ConnectionName(first->id),
+                                differing);
+  }
+  return first;
 }
 
 absl::StatusOr<storage::StoredConnection>

@@ -50,6 +50,14 @@ class ConnectionService final : public v1::ConnectionService::Service {
   // check the method is allowed, then load the connection named `name` (the
   // request field `field`) if the caller may use it. The caller goes to
   // `caller` when it is not null.
+  // The connection a create repeating `request`'s request_id gets: the one
+  // the first create made (`first_id`), unless it was another connection,
+  // has been deleted, or was made with other settings than `asked` (and not
+  // updated since), which are errors.
+  absl::StatusOr<storage::StoredConnection> RepeatedCreate(
+      const v1::CreateConnectionRequest& request,
+      const storage::StoredConnection& asked, const std::string& first_id);
+
   absl::StatusOr<storage::StoredConnection> BeginConnectionCall(
       grpc::ServerContext& context, auth::Method method, absl::string_view name,
       absl::string_view field, RpcLog& rpc, auth::Principal* caller = nullptr);

@@ -9,6 +9,7 @@
 #define LEVERCONNECT_LIB_STORAGE_CONNECTION_STORE_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,6 +56,11 @@ class ConnectionStore {
       const StoredConnection& connection, std::string_view request_id) = 0;
 
   virtual absl::StatusOr<StoredConnection> Get(std::string_view id) = 0;
+
+  // The id of the connection a create with `request_id` made, if any
+  // (that connection may have been deleted since).
+  virtual absl::StatusOr<std::optional<std::string>> FindRequest(
+      std::string_view request_id) = 0;
 
   // Up to `page_size` connections with id > `after_id` (all when empty),
   // only those allowing `application` when it is not empty.

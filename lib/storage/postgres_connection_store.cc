@@ -243,6 +243,16 @@ class PostgresConnectionStore : public ConnectionStore {
     });
   }
 
+  absl::StatusOr<std::optional<std::string>> FindRequest(
+      std::string_view request_id) override {
+    absl::StatusOr<PostgresResult> found = pool_->ExecuteRetryable(
+        "SELECT connection_id FROM request_ids WHERE request_id = $1",
+        PostgresParams().Text(request_id));
+    if (!found.ok()) return found.status();
+    if (found->rows() == 0) return std::nullopt;
+    return found->Text(0, 0);
+  }
+
   absl::Status Ping() override { return pool_->Ping(); }
 
  private:

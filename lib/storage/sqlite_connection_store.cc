@@ -118,7 +118,7 @@ absl::Status LoadApplications(SqliteDatabase& database,
 }
 
 // The connection a request id created, if it was seen before.
-absl::StatusOr<std::optional<std::string>> FindRequest(
+absl::StatusOr<std::optional<std::string>> FindRequestIn(
     SqliteDatabase& database, std::string_view request_id) {
   absl::StatusOr<SqliteStatement> statement = database.Prepare(
       "SELECT connection_id FROM request_ids WHERE request_id = ?1");
@@ -236,7 +236,7 @@ absl::StatusOr<CreateResult> SqliteConnectionStore::Create(
 
   if (!request_id.empty()) {
     absl::StatusOr<std::optional<std::string>> earlier =
-        FindRequest(database_, request_id);
+        FindRequestIn(database_, request_id);
     if (!earlier.ok()) return earlier.status();
     if (earlier->has_value()) return CreateResult{false, **earlier};
   }
@@ -352,6 +352,12 @@ absl::Status SqliteConnectionStore::UpdateSealedApiKey(
   status = statement->Run();
   if (status.ok()) status = transaction->Commit();
   return status;
+}
+
+absl::StatusOr<std::optional<std::string>> SqliteConnectionStore::FindRequest(
+    std::string_view request_id) {
+  absl::MutexLock lock(&mutex_);
+  return FindRequestIn(database_, request_id);
 }
 
 absl::Status SqliteConnectionStore::Ping() {

@@ -44,6 +44,8 @@ class SqliteConnectionStore : public ConnectionStore {
   absl::StatusOr<CreateResult> Create(const StoredConnection& connection,
                                       std::string_view request_id) override;
   absl::StatusOr<StoredConnection> Get(std::string_view id) override;
+  absl::StatusOr<std::optional<std::string>> FindRequest(
+      std::string_view request_id) override;
   absl::StatusOr<ConnectionPage> List(int page_size, std::string_view after_id,
                                       std::string_view application) override;
   absl::Status Update(const StoredConnection& connection,

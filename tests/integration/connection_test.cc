@@ -129,10 +129,15 @@ TEST_F(ConnectionTest, RepeatedRequestIdReturnsTheFirstConnection) {
   request.set_request_id("req-1");
   auto first = client().CreateConnection(request);
   ASSERT_TRUE(first.ok());
+  // The repeat is answered from the store: Lever is not asked again, so it
+  // succeeds even while Lever is unreachable.
+  const std::int64_t lever_requests =
+      environment_->lever().RequestCount("/v1/");
   auto repeated = client().CreateConnection(request);
   ASSERT_TRUE(repeated.ok()) << repeated.status();
   EXPECT_EQ(repeated->name(), "connections/first");
   EXPECT_EQ(repeated->etag(), first->etag());
+  EXPECT_EQ(environment_->lever().RequestCount("/v1/"), lever_requests);
 
   request.set_connection_id("second");
   auto reused = client().CreateConnection(request);
@@ -140,6 +145,15 @@ TEST_F(ConnectionTest, RepeatedRequestIdReturnsTheFirstConnection) {
   EXPECT_THAT(reused.status().message(),
               HasSubstr("request_id \"req-1\" already created "
                         "connections/first"));
+
+  // A request id is echoed escaped, so it cannot forge lines.
+  request.set_request_id("evil\n{\"message\":\"audit\"}");
+  ASSERT_TRUE(client().CreateConnection(request).ok());
+  request.set_connection_id("third");
+  reused = client().CreateConnection(request);
+  EXPECT_EQ(reused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(reused.status().message().find('\n'), absl::string_view::npos)
+      << reused.status();
 }
 
 TEST_F(ConnectionTest, ARequestIdRepeatedWithOtherSettingsIsRefused) {

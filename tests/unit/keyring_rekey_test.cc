@@ -65,6 +65,10 @@ class InterferingStore : public ConnectionStore {
   absl::StatusOr<StoredConnection> Get(std::string_view id) override {
     return store_.Get(id);
   }
+  absl::StatusOr<std::optional<std::string>> FindRequest(
+      std::string_view request_id) override {
+    return store_.FindRequest(request_id);
+  }
   absl::StatusOr<storage::ConnectionPage> List(
       int page_size, std::string_view after_id,
       std::string_view application) override {
