@@ -190,6 +190,14 @@ TEST_P(ConnectionStoreTest, RepeatedRequestIdReportsTheFirstConnection) {
   EXPECT_EQ(store_->Get("second").status().code(), absl::StatusCode::kNotFound);
 
   CreateOrFail(MakeConnection("second"), "request-2");
+
+  absl::StatusOr<std::optional<std::string>> found =
+      store_->FindRequest("request-1");
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(found->value_or(""), "first");
+  found = store_->FindRequest("request-3");
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_FALSE(found->has_value());
 }
 
 TEST_P(ConnectionStoreTest, RequestIdOutlivesItsConnection) {
