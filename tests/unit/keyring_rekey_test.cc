@@ -300,7 +300,9 @@ TEST_F(RekeyTest, ConnectionDeletedMeanwhileIsSkipped) {
   CreateSealedWith("beta", BoxWithVersions({1}));
   InterferingStore interfering(*store_);
   interfering.before_update = [&](std::string_view id) {
-    if (id == "alpha") ASSERT_TRUE(store_->Delete(id, "").ok());
+    if (id == "alpha") {
+      ASSERT_TRUE(store_->Delete(id, "").ok());
+    }
   };
 
   const RekeyResult result = RekeyOrDie(interfering, BoxWithVersions({1, 2}));

@@ -53,7 +53,9 @@ TEST(TokenBucketTest, WaitersQueueBehindEachOther) {
 TEST(TokenBucketTest, IdleTimeRefillsNoMoreThanTheBurst) {
   testing::FakeClock clock;
   TokenBucket bucket({/*rate=*/10, /*burst=*/2}, clock);
-  for (int i = 0; i < 2; ++i) bucket.Acquire(absl::InfiniteFuture(), nullptr);
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(bucket.Acquire(absl::InfiniteFuture(), nullptr).ok());
+  }
   clock.Advance(absl::Seconds(100));
   EXPECT_EQ(*bucket.Acquire(absl::InfiniteFuture(), nullptr),
             absl::ZeroDuration());
