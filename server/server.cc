@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/descriptor.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
@@ -275,19 +274,11 @@ absl::Status Server::Listen(
   builder.RegisterService(import_service_.get());
   builder.RegisterService(import_run_service_.get());
   builder.RegisterService(write_back_service_.get());
-  std::vector<const google::protobuf::ServiceDescriptor*> services;
-  for (const char* name : {v1::ConnectionService::service_full_name(),
-                           v1::ImportService::service_full_name(),
-                           v1::ImportRunService::service_full_name(),
-                           v1::WriteBackService::service_full_name()}) {
-    services.push_back(
-        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
-            name));
-  }
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
-  interceptors.push_back(MakeUndecodableRequestInterceptorFactory(services));
+  interceptors.push_back(
+      MakeUndecodableRequestInterceptorFactory("leverconnect.v1"));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {

@@ -1,10 +1,13 @@
 #include "server/undecodable_requests.h"
 
-#include <map>
 #include <string>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/string_view.h"
+#include "google/protobuf/descriptor.h"
 #include "lib/log/log.h"
 
 namespace leverconnect::server {
@@ -52,38 +55,31 @@ class UndecodableRequestInterceptor : public grpc::experimental::Interceptor {
 class UndecodableRequestInterceptorFactory
     : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  explicit UndecodableRequestInterceptorFactory(
-      std::map<std::string, std::pair<std::string, std::string>> methods)
-      : methods_(std::move(methods)) {}
+  explicit UndecodableRequestInterceptorFactory(std::string package)
+      : prefix_(absl::StrCat("/", package, ".")) {}
 
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    const auto found = methods_.find(info->method());
-    if (found == methods_.end()) return nullptr;
-    return new UndecodableRequestInterceptor(found->second.first,
-                                             found->second.second);
+    // "/package.Service/Method", whose descriptor is "package.Service.Method".
+    const absl::string_view path = info->method();
+    if (!absl::StartsWith(path, prefix_)) return nullptr;
+    const google::protobuf::MethodDescriptor* method =
+        google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
+            absl::StrReplaceAll(path.substr(1), {{"/", "."}}));
+    if (method == nullptr) return nullptr;
+    return new UndecodableRequestInterceptor(method->name(),
+                                             method->input_type()->name());
   }
 
  private:
-  // "/package.Service/Method" -> (method name, request type name).
-  const std::map<std::string, std::pair<std::string, std::string>> methods_;
+  const std::string prefix_;  // "/package."
 };
 
 }  // namespace
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
-MakeUndecodableRequestInterceptorFactory(
-    const std::vector<const google::protobuf::ServiceDescriptor*>& services) {
-  std::map<std::string, std::pair<std::string, std::string>> methods;
-  for (const google::protobuf::ServiceDescriptor* service : services) {
-    for (int i = 0; i < service->method_count(); ++i) {
-      const google::protobuf::MethodDescriptor* method = service->method(i);
-      methods[absl::StrCat("/", service->full_name(), "/", method->name())] = {
-          method->name(), method->input_type()->name()};
-    }
-  }
-  return std::make_unique<UndecodableRequestInterceptorFactory>(
-      std::move(methods));
+MakeUndecodableRequestInterceptorFactory(const std::string& package) {
+  return std::make_unique<UndecodableRequestInterceptorFactory>(package);
 }
 
 }  // namespace leverconnect::server
