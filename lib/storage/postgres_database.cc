@@ -268,8 +268,16 @@ absl::Status PostgresConnection::GiveUp(absl::Time started) {
       "been carried out"));
 }
 
-absl::StatusOr<PostgresResult> PostgresConnection::Finish(absl::Time deadline) {
+absl::StatusOr<PostgresResult> PostgresConnection::SendAndFinish(
+    absl::Duration wait, const std::function<int(PGconn*)>& send) {
+  if (connection_ == nullptr) {
+    return absl::UnavailableError("postgresql: the connection was dropped");
+  }
   const absl::Time started = absl::Now();
+  const absl::Time deadline = started + wait;
+  if (send(connection_) == 0) {
+    return PostgresStatus(connection_, nullptr, "statement");
+  }
   // What libpq could not hand to the socket at once.
   while (true) {
     const int flushed = PQflush(connection_);
@@ -314,33 +322,25 @@ absl::StatusOr<PostgresResult> PostgresConnection::Execute(
 
 absl::StatusOr<PostgresResult> PostgresConnection::ExecuteWithin(
     absl::Duration wait, std::string_view sql, const PostgresParams& params) {
-  if (connection_ == nullptr) {
-    return absl::UnavailableError("postgresql: the connection was dropped");
-  }
-  const absl::Time deadline = absl::Now() + wait;
   std::vector<const char*> values;
   std::vector<int> lengths;
   for (const std::string& value : params.values_) {
     values.push_back(value.data());
     lengths.push_back(static_cast<int>(value.size()));
   }
-  if (PQsendQueryParams(connection_, std::string(sql).c_str(), params.size(),
-                        nullptr, values.data(), lengths.data(),
-                        params.formats_.data(), /*text=*/0) == 0) {
-    return PostgresStatus(connection_, nullptr, "statement");
-  }
-  return Finish(deadline);
+  const std::string text(sql);
+  return SendAndFinish(wait, [&](PGconn* connection) {
+    return PQsendQueryParams(connection, text.c_str(), params.size(), nullptr,
+                             values.data(), lengths.data(),
+                             params.formats_.data(), /*text=*/0);
+  });
 }
 
 absl::Status PostgresConnection::ExecuteScript(const char* sql) {
-  if (connection_ == nullptr) {
-    return absl::UnavailableError("postgresql: the connection was dropped");
-  }
-  const absl::Time deadline = absl::Now() + answer_wait_;
-  if (PQsendQuery(connection_, sql) == 0) {
-    return PostgresStatus(connection_, nullptr, "statement");
-  }
-  return Finish(deadline).status();
+  return SendAndFinish(
+             answer_wait_,
+             [sql](PGconn* connection) { return PQsendQuery(connection, sql); })
+      .status();
 }
 
 bool PostgresConnection::healthy() const {
@@ -433,8 +433,7 @@ absl::Status PostgresPool::Transaction(
   absl::StatusOr<std::unique_ptr<PostgresConnection>> connection = Borrow();
   if (!connection.ok()) return connection.status();
   absl::Status status = (*connection)->ExecuteScript("BEGIN");
-  if (!status.ok() && !(*connection)->healthy() &&
-      !(*connection)->timed_out()) {
+  if (!status.ok() && (*connection)->lost()) {
     Return(std::move(*connection));
     connection = Borrow();
     if (!connection.ok()) return connection.status();
@@ -465,8 +464,7 @@ absl::StatusOr<PostgresResult> PostgresPool::ExecuteRetryable(
     if (!connection.ok()) return connection.status();
     absl::StatusOr<PostgresResult> result =
         (*connection)->ExecuteWithin(wait, sql, params);
-    const bool retry = !result.ok() && !(*connection)->healthy() &&
-                       !(*connection)->timed_out();
+    const bool retry = !result.ok() && (*connection)->lost();
     Return(std::move(*connection));
     if (!retry || attempt > 0) return result;
   }
@@ -486,8 +484,7 @@ absl::Status PostgresPool::Ping() {
     absl::Status answered =
         ping_connection_->ExecuteWithin(waits_.ping, "SELECT 1").status();
     if (answered.ok()) return answered;
-    const bool retry =
-        !ping_connection_->healthy() && !ping_connection_->timed_out();
+    const bool retry = ping_connection_->lost();
     if (!ping_connection_->healthy()) ping_connection_.reset();
     // A connection found dead (the server restarted) is replaced once.
     if (!retry || attempt > 0) return answered;

@@ -124,17 +124,19 @@ class PostgresConnection {
   // False once the connection to the server is lost, or was dropped after
   // the server did not answer in time.
   bool healthy() const;
-  // True once a statement went unanswered: nothing is worth trying again
-  // on a new connection right away.
-  bool timed_out() const { return timed_out_; }
+  // True once the server went away (it restarted, say), but not when it
+  // left a statement unanswered: only then is a statement worth trying
+  // again at once on a new connection.
+  bool lost() const { return !healthy() && !timed_out_; }
 
  private:
   PostgresConnection(pg_conn* connection, absl::Duration answer_wait);
 
-  // Sends what libpq holds for the server and collects the results of the
-  // statement(s) sent, until `deadline`. The first failing result, else
-  // the last one.
-  absl::StatusOr<PostgresResult> Finish(absl::Time deadline);
+  // Sends with `send` (a PQsend* call, 0 on failure), then collects the
+  // results of the statement(s) sent, waiting at most `wait`: the first
+  // failing result, else the last one.
+  absl::StatusOr<PostgresResult> SendAndFinish(
+      absl::Duration wait, const std::function<int(pg_conn*)>& send);
   // Waits until the socket is ready for `events` or `deadline` passes;
   // false when it passed.
   bool AwaitSocket(short events, absl::Time deadline);
