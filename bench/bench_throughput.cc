@@ -6,7 +6,11 @@
 // server serve every run; modes alternate run by run.
 //
 //   bench_throughput [--count N] [--runs R] [--modes both|one_cursor|parallel]
-//                    [--timeout SECONDS]
+//                    [--receiving views|messages] [--timeout SECONDS]
+//
+// By default the client receives each batch as a client::RowBatchView and
+// reads every cell once; --receiving messages decodes each batch into
+// RowBatch messages instead (StreamHandlers::on_batch) and reads none.
 //
 // The figure covers the whole pipeline on this machine: fake-lever serving
 // pages, the server parsing, mapping and encoding them, gRPC, and the
@@ -26,7 +30,8 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: bench_throughput [--count N] [--runs R] "
-    "[--modes both|one_cursor|parallel] [--timeout SECONDS]\n";
+    "[--modes both|one_cursor|parallel] [--receiving views|messages] "
+    "[--timeout SECONDS]\n";
 
 struct Runs {
   std::vector<double> rows_per_second, seconds, mib_per_second, first_batch;
@@ -41,12 +46,20 @@ int Main(int argc, char** argv) {
                     {{"count", "100000"},
                      {"runs", "3"},
                      {"modes", "both"},
+                     {"receiving", "views"},
                      {"timeout", "60"}},
                     kUsage);
   const int count = flags.Int("count");
   const int runs = flags.Int("runs");
   const std::vector<v1::ReadMode> modes =
       flags.Modes(v1::READ_MODE_ONE_CURSOR, v1::READ_MODE_PARALLEL_WINDOWS);
+  const std::string receiving_flag = flags.Get("receiving");
+  if (receiving_flag != "views" && receiving_flag != "messages") {
+    std::fprintf(stderr, "%s", kUsage);
+    return 2;
+  }
+  const Receiving receiving =
+      receiving_flag == "views" ? Receiving::kViews : Receiving::kMessages;
 
   Workspace workspace;
   FakeLeverConfig lever_config;
@@ -58,7 +71,7 @@ int Main(int argc, char** argv) {
   Server server(workspace, lever, server_config);
 
   // One warm-up import (connections, caches), not counted.
-  server.Import(modes.front(), flags.Double("timeout"));
+  server.Import(modes.front(), flags.Double("timeout"), receiving);
   std::map<v1::ReadMode, Runs> results;
   for (int run = 0; run < runs; ++run) {
     for (v1::ReadMode mode : modes) {
@@ -67,7 +80,8 @@ int Main(int argc, char** argv) {
       const double server_before = CpuSeconds(server.pid());
       const double lever_before = CpuSeconds(lever.pid());
       const double client_before = SelfCpuSeconds();
-      const ImportResult result = server.Import(mode, flags.Double("timeout"));
+      const ImportResult result =
+          server.Import(mode, flags.Double("timeout"), receiving);
       const double per = result.rows > 0 ? 100000.0 / result.rows : 0;
       const double server_cpu =
           (CpuSeconds(server.pid()) - server_before) * per;
@@ -97,9 +111,14 @@ int Main(int argc, char** argv) {
       "(bench_throughput)\n\n");
   std::printf(
       "%s; fake-lever --generate %d (no limit, no latency); server "
-      "--lever-rate 100000 --lever-burst 100000; every column; one "
-      "warm-up import, then median of %d runs per mode.\n\n",
-      MachineLine().c_str(), count, runs);
+      "--lever-rate 100000 --lever-burst 100000; every column; the client "
+      "receives %s; one warm-up import, then median of %d runs per "
+      "mode.\n\n",
+      MachineLine().c_str(), count,
+      receiving == Receiving::kViews
+          ? "views (RowBatchView) and reads every cell"
+          : "messages (RowBatch) and reads no cell",
+      runs);
   std::printf(
       "| read mode | rows | elapsed s | rows/s (median) | rows/s "
       "(min-max) | encoded MiB/s | first batch ms | target >= 200,000 "

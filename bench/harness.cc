@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 
 #include "client/leverconnect_client.h"
+#include "client/row_view.h"
 #include "lib/crypto/digest.h"
 
 #ifndef LEVERCONNECT_BENCH_SERVER_BINARY
@@ -436,7 +437,8 @@ Server::~Server() {
   process_->Stop();
 }
 
-ImportResult Server::Import(v1::ReadMode mode, double timeout_seconds) {
+ImportResult Server::Import(v1::ReadMode mode, double timeout_seconds,
+                            Receiving receiving) {
   v1::StreamRequisitionsRequest request;
   request.set_connection(std::string("connections/") + kConnection);
   request.set_application(kApplication);
@@ -445,23 +447,35 @@ ImportResult Server::Import(v1::ReadMode mode, double timeout_seconds) {
   std::int64_t sized_rows = 0;
   std::int64_t sized_bytes = 0;
   const auto start = Clock::now();
-  client::StreamHandlers handlers;
-  handlers.on_batch = [&](const v1::RowBatch& batch) {
-    if (result.batches == 0) {
-      result.first_batch_seconds =
-          std::chrono::duration<double>(Clock::now() - start).count();
-    }
-    // Sizing a batch walks every cell again, as much work as decoding a
-    // good part of it: one batch in kSizedBatchEvery is sized, and the
-    // total estimated from their bytes per row.
-    if (result.batches % kSizedBatchEvery == 0) {
-      sized_rows += batch.rows_size();
-      sized_bytes += static_cast<std::int64_t>(batch.ByteSizeLong());
-    }
-    ++result.batches;
-    result.rows += batch.rows_size();
-    return true;
+  auto first_batch = [&] {
+    if (result.batches++ > 0) return;
+    result.first_batch_seconds =
+        std::chrono::duration<double>(Clock::now() - start).count();
   };
+  client::StreamHandlers handlers;
+  if (receiving == Receiving::kViews) {
+    handlers.on_rows = [&](const client::RowBatchView& batch) {
+      first_batch();
+      result.cells_read += ReadEveryCell(batch);
+      result.rows += static_cast<std::int64_t>(batch.rows().size());
+      sized_rows += static_cast<std::int64_t>(batch.rows().size());
+      sized_bytes += static_cast<std::int64_t>(batch.encoded_size());
+      return true;
+    };
+  } else {
+    handlers.on_batch = [&](const v1::RowBatch& batch) {
+      // Sizing a batch walks every cell again, as much work as decoding a
+      // good part of it: one batch in kSizedBatchEvery is sized, and the
+      // total estimated from their bytes per row.
+      if (result.batches % kSizedBatchEvery == 0) {
+        sized_rows += batch.rows_size();
+        sized_bytes += static_cast<std::int64_t>(batch.ByteSizeLong());
+      }
+      first_batch();
+      result.rows += batch.rows_size();
+      return true;
+    };
+  }
   absl::StatusOr<v1::ImportSummary> summary = client_->StreamRequisitions(
       request, handlers, {absl::Seconds(timeout_seconds)});
   result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
@@ -475,6 +489,48 @@ ImportResult Server::Import(v1::ReadMode mode, double timeout_seconds) {
     result.error = summary.status().ToString();
   }
   return result;
+}
+
+const char* ReceivingName(Receiving receiving) {
+  return receiving == Receiving::kViews ? "views" : "messages";
+}
+
+std::uint64_t ReadEveryCell(const client::RowBatchView& batch) {
+  using Kind = client::CellView::Kind;
+  std::uint64_t sum = 0;
+  auto read = [&sum](const client::CellView& cell) {
+    switch (cell.kind()) {
+      case Kind::kNull:
+        sum += 1;
+        break;
+      case Kind::kString:
+        sum += cell.string_value().size();
+        break;
+      case Kind::kInteger:
+        sum += static_cast<std::uint64_t>(cell.integer_value());
+        break;
+      case Kind::kDouble:
+        sum += static_cast<std::uint64_t>(cell.double_value());
+        break;
+      case Kind::kBool:
+        sum += cell.bool_value() ? 1 : 0;
+        break;
+      case Kind::kTimestamp:
+        sum += static_cast<std::uint64_t>(cell.seconds() + cell.nanos());
+        break;
+      case Kind::kList:
+        sum += cell.list_value().size();
+        break;
+    }
+  };
+  for (const client::RowView& row : batch.rows()) {
+    sum += row.requisition_id().size() + row.warnings().size();
+    for (const client::CellView& cell : row.cells()) {
+      read(cell);
+      for (const client::CellView& element : cell.list_value()) read(element);
+    }
+  }
+  return sum;
 }
 
 const char* ModeName(v1::ReadMode mode) {

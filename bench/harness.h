@@ -31,7 +31,8 @@
 
 namespace leverconnect::client {
 class Client;
-}
+class RowBatchView;
+}  // namespace leverconnect::client
 
 namespace leverconnect::bench {
 
@@ -131,15 +132,29 @@ struct ServerConfig {
   std::string log_level = "warning";
 };
 
+// How the benchmark's client receives batches: as views of their bytes
+// (StreamHandlers::on_rows), reading every cell once; or decoded into
+// RowBatch messages (StreamHandlers::on_batch), reading none.
+enum class Receiving { kViews, kMessages };
+
+const char* ReceivingName(Receiving receiving);
+
+// Reads every cell of `batch` once, as a client that uses each value
+// would, and returns a number drawn from all of them, so that no read can
+// be left out by the compiler.
+std::uint64_t ReadEveryCell(const client::RowBatchView& batch);
+
 // The client's view of one StreamRequisitions call.
 struct ImportResult {
   bool ok = false;
   std::string error;      // when !ok
   std::int64_t rows = 0;  // rows received
   std::int64_t batches = 0;
-  // Encoded size of the batches received, estimated from a sample of them.
+  // Encoded size of the batches received (for messages, estimated from a
+  // sample of them).
   std::int64_t bytes = 0;
-  double seconds = 0;  // request sent to summary received
+  std::uint64_t cells_read = 0;  // ReadEveryCell's sum, for views
+  double seconds = 0;            // request sent to summary received
   double first_batch_seconds = 0;
   leverconnect::v1::ImportSummary summary;
 };
@@ -158,7 +173,8 @@ class Server {
   // Imports every requisition with every column; gives up after
   // `timeout_seconds`.
   ImportResult Import(leverconnect::v1::ReadMode mode,
-                      double timeout_seconds = 180);
+                      double timeout_seconds = 180,
+                      Receiving receiving = Receiving::kViews);
   void Stop() { process_->Stop(); }
 
  private:

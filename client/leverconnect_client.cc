@@ -3,7 +3,9 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include <google/protobuf/empty.pb.h>
 
@@ -36,6 +38,95 @@ bool IsMetadataSafe(const std::string& token) {
   return true;
 }
 
+// The full name of StreamRequisitions, for the generic stub.
+const std::string kStreamRequisitions = absl::StrCat(
+    "/", v1::ImportService::service_full_name(), "/StreamRequisitions");
+
+// Waits for the one operation in flight on `queue`; whether it succeeded.
+bool Await(grpc::CompletionQueue& queue) {
+  void* tag = nullptr;
+  bool ok = false;
+  return queue.Next(&tag, &ok) && ok;
+}
+
+// A server-streaming call made through the generic stub and driven
+// synchronously: the request goes out encoded, and each response comes
+// back as bytes, for the caller to decode as it sees fit.
+class RawServerStream {
+ public:
+  RawServerStream(grpc::GenericStub& stub, grpc::ClientContext& context,
+                  const std::string& method,
+                  const google::protobuf::Message& request)
+      : call_(stub.PrepareCall(&context, method, &queue_)) {
+    call_->StartCall(this);
+    if (!Await(queue_)) return;  // Read fails, and Finish tells why.
+    grpc::ByteBuffer encoded;
+    bool own_buffer = false;
+    grpc::Status serialized =
+        grpc::SerializationTraits<google::protobuf::Message>::Serialize(
+            request, &encoded, &own_buffer);
+    if (!serialized.ok()) return;
+    call_->WriteLast(encoded, grpc::WriteOptions(), this);
+    Await(queue_);
+  }
+  RawServerStream(const RawServerStream&) = delete;
+  RawServerStream& operator=(const RawServerStream&) = delete;
+
+  ~RawServerStream() {
+    call_.reset();
+    queue_.Shutdown();
+    void* tag = nullptr;
+    bool ok = false;
+    while (queue_.Next(&tag, &ok)) {
+    }
+  }
+
+  // The next message; false at the end of the stream or when it failed.
+  bool Read(grpc::ByteBuffer* message) {
+    call_->Read(message, this);
+    return Await(queue_);
+  }
+
+  // Call once, after the last Read.
+  grpc::Status Finish() {
+    grpc::Status status;
+    call_->Finish(&status, this);
+    Await(queue_);
+    return status;
+  }
+
+ private:
+  grpc::CompletionQueue queue_;
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call_;
+};
+
+// The bytes of one received message in one piece: its only slice when it
+// came in one, else its slices joined into storage kept for the next.
+class MessageBytes {
+ public:
+  grpc::ByteBuffer* buffer() { return &buffer_; }
+
+  absl::string_view Contiguous() {
+    slices_.clear();
+    if (!buffer_.Dump(&slices_).ok()) return {};
+    if (slices_.size() == 1) {
+      return absl::string_view(
+          reinterpret_cast<const char*>(slices_[0].begin()), slices_[0].size());
+    }
+    joined_.clear();
+    for (const grpc::Slice& slice : slices_) {
+      joined_.append(reinterpret_cast<const char*>(slice.begin()),
+                     slice.size());
+    }
+    return joined_;
+  }
+
+ private:
+  grpc::ByteBuffer buffer_;
+  std::vector<grpc::Slice> slices_;
+  std::string joined_;
+};
+
 }  // namespace
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {
@@ -50,6 +141,7 @@ Client::Client(std::shared_ptr<grpc::ChannelInterface> channel,
       imports_(v1::ImportService::NewStub(channel)),
       runs_(v1::ImportRunService::NewStub(channel)),
       write_back_(v1::WriteBackService::NewStub(channel)),
+      generic_(std::make_unique<grpc::GenericStub>(channel)),
       token_(absl::StripAsciiWhitespace(token)) {}
 
 std::unique_ptr<Client> Client::Connect(const std::string& address) {
@@ -149,32 +241,55 @@ absl::StatusOr<v1::RequisitionSchema> Client::GetRequisitionSchema(
 absl::StatusOr<v1::ImportSummary> Client::StreamRequisitions(
     const v1::StreamRequisitionsRequest& request,
     const StreamHandlers& handlers, const CallOptions& options) {
+  if (handlers.on_batch && handlers.on_rows) {
+    return absl::InvalidArgumentError(
+        "StreamHandlers: set on_batch or on_rows, not both");
+  }
   grpc::ClientContext context;
   absl::Status prepared = PrepareContext(options, context);
   if (!prepared.ok()) return prepared;
-  std::unique_ptr<grpc::ClientReader<v1::StreamRequisitionsResponse>> reader =
-      imports_->StreamRequisitions(&context, request);
+  RawServerStream stream(*generic_, context, kStreamRequisitions, request);
 
   // Each message is decoded onto an arena that the next one reuses, so
-  // that the thousands of cells of a batch cost no allocation each.
+  // that the thousands of cells of a batch cost no allocation each; or,
+  // for on_rows, only indexed, into a view reused the same way.
   MessageArena arena;
+  RowBatchView view;
+  MessageBytes bytes;
   std::optional<v1::ImportSummary> summary;
-  while (true) {
+  absl::Status failure;
+  while (failure.ok() && stream.Read(bytes.buffer())) {
+    const absl::string_view message = bytes.Contiguous();
+    const std::optional<absl::string_view> batch =
+        handlers.on_rows ? EncodedBatchOf(message) : std::nullopt;
+    if (batch.has_value()) {
+      failure = view.Parse(*batch);
+      if (failure.ok() && !handlers.on_rows(view)) {
+        failure = absl::CancelledError("the import was stopped by the caller");
+      }
+      continue;
+    }
     auto* response = arena.Fresh<v1::StreamRequisitionsResponse>();
-    if (!reader->Read(response)) break;
-    if (response->has_schema() && handlers.on_schema) {
+    if (!response->ParseFromArray(message.data(),
+                                  static_cast<int>(message.size()))) {
+      failure = absl::DataLossError(
+          "a message of the stream is not a StreamRequisitionsResponse");
+    } else if (response->has_schema() && handlers.on_schema) {
       handlers.on_schema(response->schema());
     } else if (response->has_batch() && handlers.on_batch &&
                !handlers.on_batch(response->batch())) {
-      context.TryCancel();
-      reader->Finish();  // CANCELLED, by our own doing.
-      return absl::CancelledError("the import was stopped by the caller");
+      failure = absl::CancelledError("the import was stopped by the caller");
     } else if (response->has_summary()) {
       summary = response->summary();  // a copy off the arena
     }
   }
+  if (!failure.ok()) {
+    context.TryCancel();
+    stream.Finish();  // CANCELLED, by our own doing.
+    return failure;
+  }
 
-  grpc::Status status = reader->Finish();
+  grpc::Status status = stream.Finish();
   if (!status.ok()) return FromGrpcStatus(status);
   if (!summary.has_value()) {
     return absl::DataLossError("stream ended without a summary");

@@ -24,11 +24,13 @@
 #include <memory>
 #include <string>
 
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "client/row_view.h"
 #include "leverconnect/v1/connection.grpc.pb.h"
 #include "leverconnect/v1/import.grpc.pb.h"
 #include "leverconnect/v1/import_run.grpc.pb.h"
@@ -60,12 +62,17 @@ struct CallOptions {
 };
 
 // Callbacks of StreamRequisitions, run on the calling thread in the order
-// the messages arrive. Either may be left empty.
+// the messages arrive. Any may be left empty, but on_batch and on_rows are
+// two ways to receive the same batches: set one of them, not both.
 struct StreamHandlers {
   std::function<void(const v1::RequisitionSchema&)> on_schema;
-  // Return false to stop: the client cancels the call and
-  // StreamRequisitions returns CANCELLED.
+  // Each batch decoded into messages. Return false to stop: the client
+  // cancels the call and StreamRequisitions returns CANCELLED.
   std::function<bool(const v1::RowBatch&)> on_batch;
+  // Each batch as a view of its encoded bytes (row_view.h), valid during
+  // the call only: several times cheaper than decoding messages, for
+  // callers that read each cell once. Return false to stop, as above.
+  std::function<bool(const RowBatchView&)> on_rows;
 };
 
 class Client {
@@ -114,7 +121,8 @@ class Client {
   // as they arrive, and returns the summary. When the server ends the
   // stream with an error, returns that error (batches already handed over
   // stay handed over). A stream that ends OK without a summary is
-  // DATA_LOSS "stream ended without a summary".
+  // DATA_LOSS "stream ended without a summary"; so is a message that does
+  // not decode. Both on_batch and on_rows set is INVALID_ARGUMENT.
   absl::StatusOr<v1::ImportSummary> StreamRequisitions(
       const v1::StreamRequisitionsRequest& request,
       const StreamHandlers& handlers, const CallOptions& options = {});
@@ -163,6 +171,8 @@ class Client {
   std::unique_ptr<v1::ImportService::Stub> imports_;
   std::unique_ptr<v1::ImportRunService::Stub> runs_;
   std::unique_ptr<v1::WriteBackService::Stub> write_back_;
+  // StreamRequisitions, whose messages the client decodes itself.
+  std::unique_ptr<grpc::GenericStub> generic_;
   std::string token_;
 };
 

@@ -38,25 +38,52 @@ v1::StreamRequisitionsResponse SummaryMessage(int64_t rows, int pages) {
   return response;
 }
 
+// How the test receives batches: decoded into messages (on_batch), or as
+// views of their bytes (on_rows).
+enum class Receiving { kMessages, kViews };
+
 // What a stream handed to the handlers, in order.
 struct Seen {
   std::vector<std::string> events;
   int batches = 0;
 
-  // on_batch returns false at batch number `stop_at` (1-based); -1 never.
-  StreamHandlers Handlers(int stop_at = -1) {
+  // The batch handler returns false at batch number `stop_at` (1-based);
+  // -1 never.
+  StreamHandlers Handlers(Receiving receiving, int stop_at = -1) {
     StreamHandlers handlers;
     handlers.on_schema = [this](const v1::RequisitionSchema& schema) {
       events.push_back("schema " + schema.columns(0).name());
     };
-    handlers.on_batch = [this, stop_at](const v1::RowBatch& batch) {
-      events.push_back("batch " + std::to_string(batch.page()) + " " +
-                       std::to_string(batch.rows_size()));
-      return ++batches != stop_at;
-    };
+    if (receiving == Receiving::kMessages) {
+      handlers.on_batch = [this, stop_at](const v1::RowBatch& batch) {
+        std::string ids;
+        for (const v1::Row& row : batch.rows())
+          ids += " " + row.requisition_id();
+        return Saw(batch.page(), ids, stop_at);
+      };
+    } else {
+      handlers.on_rows = [this, stop_at](const RowBatchView& batch) {
+        std::string ids;
+        for (const RowView& row : batch.rows()) {
+          ids += " " + std::string(row.requisition_id());
+        }
+        return Saw(batch.page(), ids, stop_at);
+      };
+    }
     return handlers;
   }
+
+  bool Saw(int page, const std::string& ids, int stop_at) {
+    events.push_back("batch " + std::to_string(page) + ids);
+    return ++batches != stop_at;
+  }
 };
+
+class StreamRequisitionsTest : public ::testing::TestWithParam<Receiving> {};
+
+INSTANTIATE_TEST_SUITE_P(BothWays, StreamRequisitionsTest,
+                         ::testing::Values(Receiving::kMessages,
+                                           Receiving::kViews));
 
 TEST(FromGrpcStatusTest, KeepsCodeAndMessage) {
   EXPECT_TRUE(FromGrpcStatus(grpc::Status::OK).ok());
@@ -115,7 +142,7 @@ TEST(ClientTest, TimeoutBecomesTheDeadline) {
   EXPECT_EQ(calls[1].time_left, absl::InfiniteDuration());
 }
 
-TEST(StreamRequisitionsTest, HandsOverSchemaAndBatchesThenReturnsSummary) {
+TEST_P(StreamRequisitionsTest, HandsOverSchemaAndBatchesThenReturnsSummary) {
   FakeServer server;
   server.stream_requisitions = [](const v1::StreamRequisitionsRequest&,
                                   FakeServer::StreamWriter* writer) {
@@ -130,16 +157,18 @@ TEST(StreamRequisitionsTest, HandsOverSchemaAndBatchesThenReturnsSummary) {
   request.set_connection("connections/acme-prod");
 
   absl::StatusOr<v1::ImportSummary> summary =
-      server.NewClient()->StreamRequisitions(request, seen.Handlers());
+      server.NewClient()->StreamRequisitions(request,
+                                             seen.Handlers(GetParam()));
   ASSERT_TRUE(summary.ok()) << summary.status();
   EXPECT_EQ(summary->rows(), 3);
   EXPECT_EQ(summary->pages(), 2);
-  EXPECT_THAT(seen.events, ElementsAre("schema id", "batch 1 2", "batch 2 1"));
+  EXPECT_THAT(seen.events,
+              ElementsAre("schema id", "batch 1 r1-0 r1-1", "batch 2 r2-0"));
   EXPECT_EQ(server.LastRequest<v1::StreamRequisitionsRequest>().connection(),
             "connections/acme-prod");
 }
 
-TEST(StreamRequisitionsTest, EndingWithoutSummaryIsDataLoss) {
+TEST_P(StreamRequisitionsTest, EndingWithoutSummaryIsDataLoss) {
   FakeServer server;
   server.stream_requisitions = [](const v1::StreamRequisitionsRequest&,
                                   FakeServer::StreamWriter* writer) {
@@ -150,13 +179,13 @@ TEST(StreamRequisitionsTest, EndingWithoutSummaryIsDataLoss) {
   Seen seen;
   absl::StatusOr<v1::ImportSummary> summary =
       server.NewClient()->StreamRequisitions(v1::StreamRequisitionsRequest(),
-                                             seen.Handlers());
+                                             seen.Handlers(GetParam()));
   EXPECT_EQ(summary.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(summary.status().message(), "stream ended without a summary");
-  EXPECT_THAT(seen.events, ElementsAre("schema id", "batch 1 1"));
+  EXPECT_THAT(seen.events, ElementsAre("schema id", "batch 1 r1-0"));
 }
 
-TEST(StreamRequisitionsTest, ServerErrorMidwayIsReturnedAsIs) {
+TEST_P(StreamRequisitionsTest, ServerErrorMidwayIsReturnedAsIs) {
   FakeServer server;
   server.stream_requisitions = [](const v1::StreamRequisitionsRequest&,
                                   FakeServer::StreamWriter* writer) {
@@ -168,13 +197,13 @@ TEST(StreamRequisitionsTest, ServerErrorMidwayIsReturnedAsIs) {
   Seen seen;
   absl::StatusOr<v1::ImportSummary> summary =
       server.NewClient()->StreamRequisitions(v1::StreamRequisitionsRequest(),
-                                             seen.Handlers());
+                                             seen.Handlers(GetParam()));
   EXPECT_EQ(summary.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(summary.status().message(), "Lever answered 503 three times");
-  EXPECT_THAT(seen.events, ElementsAre("schema id", "batch 1 1"));
+  EXPECT_THAT(seen.events, ElementsAre("schema id", "batch 1 r1-0"));
 }
 
-TEST(StreamRequisitionsTest, FalseFromTheBatchHandlerCancels) {
+TEST_P(StreamRequisitionsTest, FalseFromTheBatchHandlerCancels) {
   FakeServer server;
   server.stream_requisitions = [](const v1::StreamRequisitionsRequest&,
                                   FakeServer::StreamWriter* writer) {
@@ -188,12 +217,12 @@ TEST(StreamRequisitionsTest, FalseFromTheBatchHandlerCancels) {
   Seen seen;
   absl::StatusOr<v1::ImportSummary> summary =
       server.NewClient()->StreamRequisitions(v1::StreamRequisitionsRequest(),
-                                             seen.Handlers(1));
+                                             seen.Handlers(GetParam(), 1));
   EXPECT_EQ(summary.status().code(), absl::StatusCode::kCancelled);
-  EXPECT_THAT(seen.events, ElementsAre("schema id", "batch 1 1"));
+  EXPECT_THAT(seen.events, ElementsAre("schema id", "batch 1 r1-0"));
 }
 
-TEST(StreamRequisitionsTest, HandlersMayBeLeftEmpty) {
+TEST_P(StreamRequisitionsTest, HandlersMayBeLeftEmpty) {
   FakeServer server;
   server.stream_requisitions = [](const v1::StreamRequisitionsRequest&,
                                   FakeServer::StreamWriter* writer) {
@@ -207,6 +236,20 @@ TEST(StreamRequisitionsTest, HandlersMayBeLeftEmpty) {
                                              StreamHandlers());
   ASSERT_TRUE(summary.ok()) << summary.status();
   EXPECT_EQ(summary->rows(), 1);
+}
+
+TEST(StreamHandlersTest, BothWaysOfReceivingBatchesAtOnceIsInvalid) {
+  FakeServer server;
+  StreamHandlers handlers;
+  handlers.on_batch = [](const v1::RowBatch&) { return true; };
+  handlers.on_rows = [](const RowBatchView&) { return true; };
+  absl::StatusOr<v1::ImportSummary> summary =
+      server.NewClient()->StreamRequisitions(v1::StreamRequisitionsRequest(),
+                                             handlers);
+  EXPECT_EQ(summary.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(summary.status().message(),
+            "StreamHandlers: set on_batch or on_rows, not both");
+  EXPECT_TRUE(server.calls().empty());
 }
 
 }  // namespace
