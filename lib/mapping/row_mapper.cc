@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "lib/mapping/cell_conversion.h"
+#include "lib/mapping/utf8_text.h"
 
 namespace leverconnect::mapping {
 namespace {
@@ -105,6 +106,37 @@ void RowMapper::Map(const rapidjson::Value& requisition,
     ReadCell(readers_[i], members, users_, cells->Mutable(static_cast<int>(i)),
              row->mutable_warnings());
   }
+  RepairText(row);
+}
+
+void RowMapper::RepairText(leverconnect::v1::Row* row) const {
+  auto repair = [](std::string* text) {
+    if (IsUtf8(*text)) return false;
+    *text = RepairedUtf8(*text);
+    return true;
+  };
+  for (int i = 0; i < row->cells_size(); ++i) {
+    leverconnect::v1::Value* cell = row->mutable_cells(i);
+    bool repaired = false;
+    if (cell->has_string_value()) {
+      repaired = repair(cell->mutable_string_value());
+    } else if (cell->has_list_value()) {
+      for (leverconnect::v1::Value& element :
+           *cell->mutable_list_value()->mutable_values()) {
+        if (element.has_string_value()) {
+          repaired = repair(element.mutable_string_value()) || repaired;
+        }
+      }
+    }
+    if (repaired) {
+      row->add_warnings(absl::StrCat(
+          schema_.columns(i).name(),
+          ": text that is not UTF-8; the bytes that are not were replaced by "
+          "U+FFFD"));
+    }
+  }
+  repair(row->mutable_requisition_id());
+  for (std::string& warning : *row->mutable_warnings()) repair(&warning);
 }
 
 void RowMapper::ResizeCells(leverconnect::v1::Row* row) const {

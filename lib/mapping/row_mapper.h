@@ -12,7 +12,9 @@
 // Each column's lever_path is resolved once, in Create; Map only walks the
 // JSON. Values are converted leniently (see cell_conversion.h for the
 // rules): a row is never dropped, and whatever could not be read exactly is
-// reported in Row.warnings. The user columns (creator_name, owner_email,
+// reported in Row.warnings; text that is not UTF-8 has the offending bytes
+// replaced by U+FFFD, with a warning. The user columns (creator_name,
+// owner_email,
 // ...) look the requisition's user ids up in a lever::UserDirectory given
 // to Create; without one, or for an id it lacks, their cells are null,
 // without a warning. A RowMapper is immutable once created, so one instance
@@ -66,6 +68,11 @@ class RowMapper {
 
  private:
   RowMapper() = default;
+
+  // Makes every text of `row` UTF-8 (see utf8_text.h): a cell's, with a
+  // warning naming its column; the requisition id and the warnings, which
+  // quote Lever's values, silently.
+  void RepairText(leverconnect::v1::Row* row) const;
 
   // Resizes the cells of `row` to one per column, keeping existing cells so
   // that their storage is reused.

@@ -541,5 +541,40 @@ TEST(RowMapperMapTest, RowIsClearedBeforeMapping) {
   EXPECT_THAT(row.warnings(), IsEmpty());
 }
 
+// Raw bytes that are not UTF-8 inside Lever's strings would make the row
+// undecodable for a protobuf client; they become U+FFFD, with a warning
+// for each cell repaired, and the rest of the text is kept.
+TEST(RowMapperMapTest, TextThatIsNotUtf8IsRepairedWithAWarning) {
+  const auto mapper =
+      RowMapper::Create(TestSchema(), {"name", "postings", "custom.notes"});
+  ASSERT_TRUE(mapper.ok()) << mapper.status();
+  rapidjson::Document requisition;
+  requisition.Parse(
+      "{\"id\": \"r\xff"
+      "1\", \"name\": \"Ing\xc3nieur \xc3\xa9t\xc3\xa9\","
+      " \"postings\": [\"ok\", \"p\xe0\x80\"],"
+      " \"customFields\": {\"notes\": \"surrogate \xed\xa0\x80\"}}");
+  ASSERT_FALSE(requisition.HasParseError());
+
+  Row row;
+  mapper->Map(requisition, &row);
+
+  EXPECT_EQ(row.requisition_id(),
+            "r\xEF\xBF\xBD"
+            "1");
+  EXPECT_EQ(row.cells(0).string_value(),
+            "Ing\xEF\xBF\xBDnieur \xc3\xa9t\xc3\xa9");
+  EXPECT_THAT(Strings(row.cells(1)),
+              ElementsAre("ok", "p\xEF\xBF\xBD\xEF\xBF\xBD"));
+  EXPECT_EQ(row.cells(2).string_value(),
+            "surrogate \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  const std::string replaced =
+      ": text that is not UTF-8; the bytes that are not were replaced by "
+      "U+FFFD";
+  EXPECT_THAT(row.warnings(),
+              ElementsAre("name" + replaced, "postings" + replaced,
+                          "custom.notes" + replaced));
+}
+
 }  // namespace
 }  // namespace leverconnect::mapping
