@@ -13,6 +13,7 @@
 #include "lib/http/url.h"
 #include "lib/metrics/metrics.h"
 #include "lib/retry/retry_wait.h"
+#include "lib/text/utf8.h"
 #include "rapidjson/error/en.h"
 
 namespace leverconnect::lever {
@@ -350,6 +351,8 @@ absl::StatusOr<RequisitionPage> LeverClient::ListRequisitions(
   absl::StatusOr<rapidjson::Document> document = Perform(call, context);
   if (!document.ok()) return document.status();
   page.document = std::move(*document);
+  // After parsing: escapes are decoded by then (see lib/text/utf8.h).
+  page.text_is_utf8 = text::IsUtf8(*page.body);
   const auto has_next = page.document.FindMember("hasNext");
   page.has_next = has_next != page.document.MemberEnd() &&
                   has_next->value.IsBool() && has_next->value.GetBool();
@@ -412,8 +415,9 @@ std::optional<std::string> StringMember(const rapidjson::Value& object,
   if (member == object.MemberEnd() || !member->value.IsString()) {
     return std::nullopt;
   }
-  return std::string(member->value.GetString(),
-                     member->value.GetStringLength());
+  // Names and e-mails go into rows, which must be UTF-8 (lib/text/utf8.h).
+  return text::RepairedUtf8(absl::string_view(member->value.GetString(),
+                                              member->value.GetStringLength()));
 }
 
 }  // namespace

@@ -54,6 +54,10 @@ struct RequisitionPage {
   rapidjson::Document document;  // the whole envelope
   bool has_next = false;
   std::string next;  // opaque token; empty when there is none
+  // Whether the body, once parsed, is UTF-8 throughout, and so is every
+  // string of `document`. Almost always; when not, the rows made from the
+  // page need their text repaired (mapping::RowMapper::Map).
+  bool text_is_utf8 = true;
 
   // The array of requisition objects.
   const rapidjson::Value& requisitions() const { return document["data"]; }

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "lib/text/utf8.h"
 
 namespace leverconnect::mapping {
 namespace {
@@ -205,6 +206,14 @@ RequisitionSchema BuildRequisitionSchema(
   for (const Column& column : schema.columns()) names.insert(column.name());
   for (const CustomFieldDefinition& field : fields) {
     AddCustomColumns(field, &names, &schema);
+  }
+  // Custom fields are Lever's text; the schema goes to clients as is.
+  for (Column& column : *schema.mutable_columns()) {
+    for (std::string* text :
+         {column.mutable_name(), column.mutable_label(),
+          column.mutable_lever_path(), column.mutable_lever_type()}) {
+      if (!text::IsUtf8(*text)) *text = text::RepairedUtf8(*text);
+    }
   }
   return schema;
 }

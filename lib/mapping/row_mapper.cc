@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "lib/mapping/cell_conversion.h"
-#include "lib/mapping/utf8_text.h"
+#include "lib/text/utf8.h"
 
 namespace leverconnect::mapping {
 namespace {
@@ -87,7 +87,7 @@ absl::StatusOr<RowMapper> RowMapper::Create(
 }
 
 void RowMapper::Map(const rapidjson::Value& requisition,
-                    leverconnect::v1::Row* row) const {
+                    leverconnect::v1::Row* row, Text text) const {
   row->clear_warnings();
   ResizeCells(row);
   auto* cells = row->mutable_cells();
@@ -106,13 +106,13 @@ void RowMapper::Map(const rapidjson::Value& requisition,
     ReadCell(readers_[i], members, users_, cells->Mutable(static_cast<int>(i)),
              row->mutable_warnings());
   }
-  RepairText(row);
+  if (text == Text::kCheck) RepairText(row);
 }
 
 void RowMapper::RepairText(leverconnect::v1::Row* row) const {
   auto repair = [](std::string* text) {
-    if (IsUtf8(*text)) return false;
-    *text = RepairedUtf8(*text);
+    if (text::IsUtf8(*text)) return false;
+    *text = text::RepairedUtf8(*text);
     return true;
   };
   for (int i = 0; i < row->cells_size(); ++i) {

@@ -62,9 +62,14 @@ class RowMapper {
   // Never fails: anything unexpected becomes a null cell and a warning; a
   // requisition that is not an object gives all-null cells and a single
   // warning. Unknown keys are ignored. Passing the same `row` for every
-  // requisition is fastest: its cells' storage is reused.
-  void Map(const rapidjson::Value& requisition,
-           leverconnect::v1::Row* row) const;
+  // requisition is fastest: its cells' storage is reused. `text` says
+  // whether the row's text must be checked to be UTF-8, or whether the
+  // requisition is known to hold only UTF-8 (see
+  // lever::RequisitionPage::text_is_utf8), which saves that pass; the user
+  // directory and the schema from BuildRequisitionSchema always are.
+  enum class Text { kCheck, kKnownUtf8 };
+  void Map(const rapidjson::Value& requisition, leverconnect::v1::Row* row,
+           Text text = Text::kCheck) const;
 
  private:
   RowMapper() = default;

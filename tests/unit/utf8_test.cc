@@ -1,12 +1,12 @@
 // Well-formed UTF-8 by Unicode's table 3-7, and the repair of text that is
 // not.
-#include "lib/mapping/utf8_text.h"
+#include "lib/text/utf8.h"
 
 #include <string>
 
 #include "gtest/gtest.h"
 
-namespace leverconnect::mapping {
+namespace leverconnect::text {
 namespace {
 
 struct Case {
@@ -40,6 +40,11 @@ TEST(Utf8TextTest, ChecksAndRepairsByUnicodesTable) {
       {"a byte that never starts one", "x\xFFy", false, "x" + r + "y"},
       {"bad after a long ASCII run", "0123456789abcdef\xC3(", false,
        "0123456789abcdef" + r + "("},
+      {"bad after 64-byte blocks",
+       std::string(130, 'a') + "\xFF" + std::string(70, 'b'), false,
+       std::string(130, 'a') + r + std::string(70, 'b')},
+      {"good between 64-byte blocks",
+       std::string(64, 'a') + "\xC3\xA9" + std::string(64, 'b'), true, ""},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
@@ -50,4 +55,4 @@ TEST(Utf8TextTest, ChecksAndRepairsByUnicodesTable) {
 }
 
 }  // namespace
-}  // namespace leverconnect::mapping
+}  // namespace leverconnect::text

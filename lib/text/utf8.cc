@@ -1,9 +1,13 @@
-#include "lib/mapping/utf8_text.h"
+#include "lib/text/utf8.h"
 
 #include <cstdint>
 #include <cstring>
 
-namespace leverconnect::mapping {
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+namespace leverconnect::text {
 namespace {
 
 constexpr char kReplacement[] = "\xEF\xBF\xBD";  // U+FFFD
@@ -37,8 +41,19 @@ std::size_t SequenceLength(const unsigned char* at, const unsigned char* end) {
   return length;
 }
 
-// Moves `at` past the ASCII bytes that start [`at`, `end`).
+// Moves `at` past the ASCII bytes that start [`at`, `end`): 64 bytes at a
+// time with SSE2 (every x86-64 has it), then a word, then a byte at a time.
 void SkipAscii(const unsigned char*& at, const unsigned char* end) {
+#ifdef __SSE2__
+  while (end - at >= 64) {
+    const auto* block = reinterpret_cast<const __m128i*>(at);
+    const __m128i any = _mm_or_si128(
+        _mm_or_si128(_mm_loadu_si128(block), _mm_loadu_si128(block + 1)),
+        _mm_or_si128(_mm_loadu_si128(block + 2), _mm_loadu_si128(block + 3)));
+    if (_mm_movemask_epi8(any) != 0) break;
+    at += 64;
+  }
+#endif
   while (end - at >= 8) {
     std::uint64_t word;
     std::memcpy(&word, at, sizeof word);
@@ -84,4 +99,4 @@ std::string RepairedUtf8(absl::string_view text) {
   }
 }
 
-}  // namespace leverconnect::mapping
+}  // namespace leverconnect::text
