@@ -2,13 +2,14 @@
 // three steps every imported requisition goes through, with the server's
 // own code:
 //   parse  - RapidJSON parses a Lever list page in place (as lib/lever
-//            does), the page's release included,
+//            does), the page's release and lib/lever's check that its text
+//            is UTF-8 included,
 //   map    - importer::MapPageRows fills one Row per requisition, every
 //            column of the schema, into a RowBatch reused from page to page
 //            (as each reading thread of the importer does),
-//   encode - the batch sized once and written as the
+//   encode - the batch sized and written as the
 //            StreamRequisitionsResponse the server sends
-//            (importer::EncodeBatchMessage).
+//            (importer::BatchEncoder).
 // Beside them, not in the total, what the client library does with each
 // message it receives: decode, parsed into messages on its reused
 // client::MessageArena (StreamHandlers::on_batch); view, indexed by a reused
@@ -48,6 +49,7 @@
 #include "lib/importer/page_rows.h"
 #include "lib/mapping/requisition_schema.h"
 #include "lib/mapping/row_mapper.h"
+#include "lib/text/utf8.h"
 #include "tests/fakes/generated_custom_fields.h"
 #include "tests/fakes/requisition_generator.h"
 
@@ -182,15 +184,16 @@ mapping::RowMapper MapperFor(const Dataset& dataset, int& columns) {
 // One pass over every page, the way an import treats each page: the body
 // parsed in place (lib/lever), the rows mapped into a batch reused from
 // page to page (MapPageRows, as each reading thread of the importer does),
-// then sized once and encoded as the StreamRequisitionsResponse the server
-// writes (EncodeBatchMessage). The copy of each page into the buffer it is
-// parsed in stands for its arrival from Lever and is not timed; the
-// release of each page's document is timed with the parse. Each encoded
-// message is then decoded as the client library decodes it.
+// then sized and encoded as the StreamRequisitionsResponse the server
+// writes (BatchEncoder). The copy of each
+// page into the buffer it is parsed in stands for its arrival from Lever and is
+// not timed; the release of each page's document is timed with the parse. Each
+// encoded message is then decoded as the client library decodes it.
 RunTimes RunOnce(const Dataset& dataset, const mapping::RowMapper& mapper,
                  v1::RowBatch& batch, client::MessageArena& arena,
                  client::RowBatchView& view, std::int64_t& rows_with_warnings) {
   RunTimes times;
+  importer::BatchEncoder encoder;
   std::string body;
   std::vector<std::uint8_t> encoded;
   rows_with_warnings = 0;
@@ -199,18 +202,21 @@ RunTimes RunOnce(const Dataset& dataset, const mapping::RowMapper& mapper,
     const auto t0 = Clock::now();
     auto document = std::make_unique<rapidjson::Document>();
     document->ParseInsitu(body.data());
+    const bool text_is_utf8 = text::IsUtf8(body);  // as lib/lever checks
     const auto t1 = Clock::now();
     if (document->HasParseError()) {
       std::fprintf(stderr, "bench_mapping: a page does not parse\n");
       std::exit(1);
     }
-    rows_with_warnings +=
-        importer::MapPageRows(mapper, (*document)["data"], {}, &batch);
+    rows_with_warnings += importer::MapPageRows(
+        mapper, (*document)["data"], {}, &batch,
+        text_is_utf8 ? mapping::RowMapper::Text::kKnownUtf8
+                     : mapping::RowMapper::Text::kCheck);
     batch.set_page(1);
     const auto t2 = Clock::now();
-    batch.ByteSizeLong();
-    encoded.resize(importer::BatchMessageSize(batch));
-    importer::EncodeBatchMessage(batch, encoded.data());
+    if (encoder.Prepare(batch) != 1) std::exit(1);  // one message per page
+    encoded.resize(encoder.Size(0));
+    encoder.Encode(batch, 0, encoded.data());
     const auto t3 = Clock::now();
     document.reset();
     const auto t4 = Clock::now();

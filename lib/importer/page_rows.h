@@ -3,11 +3,14 @@
 // bytes of a StreamRequisitionsResponse.
 //
 //   v1::RowBatch batch;  // kept from page to page
+//   BatchEncoder encoder;
 //   for (each page) {
 //     MapPageRows(mapper, page.requisitions(), fresh, &batch);
-//     batch.ByteSizeLong();  // caches the sizes the encoding uses
-//     std::string bytes(BatchMessageSize(batch), '\0');
-//     EncodeBatchMessage(batch, reinterpret_cast<std::uint8_t*>(&bytes[0]));
+//     const int parts = encoder.Prepare(batch);
+//     for (int part = 0; part < parts; ++part) {
+//       std::vector<std::uint8_t> bytes(encoder.Size(part));
+//       encoder.Encode(batch, part, bytes.data());
+//     }
 //   }
 //
 // A batch is meant to be reused: mapping overwrites the rows it holds in
@@ -32,16 +35,56 @@ namespace leverconnect::importer {
 // else of `batch`. Returns how many of the rows carry warnings. REQUIRES:
 // requisitions.IsArray(), and `fresh` is empty or has one entry per
 // element.
-int MapPageRows(const mapping::RowMapper& mapper,
-                const rapidjson::Value& requisitions,
-                const std::vector<bool>& fresh, v1::RowBatch* batch);
+// `text` is passed on to RowMapper::Map.
+int MapPageRows(
+    const mapping::RowMapper& mapper, const rapidjson::Value& requisitions,
+    const std::vector<bool>& fresh, v1::RowBatch* batch,
+    mapping::RowMapper::Text text = mapping::RowMapper::Text::kCheck);
 
-// The size of the StreamRequisitionsResponse whose payload is `batch`, and
-// that message written to `out`, which has room for that many bytes. Both
-// use the sizes cached in `batch`. REQUIRES: batch.ByteSizeLong() was
-// called after the last change to `batch`.
-std::size_t BatchMessageSize(const v1::RowBatch& batch);
-void EncodeBatchMessage(const v1::RowBatch& batch, std::uint8_t* out);
+// Encodes a batch as the StreamRequisitionsResponse messages that carry
+// it, byte for byte as protobuf would (fields in number order), but with a
+// sizing pass and a writing pass of its own: no virtual calls, and no
+// second UTF-8 check, since MapPageRows' rows are UTF-8 already
+// (row_mapper.h). Unknown fields, which mapped rows never have, are left
+// out. Rows that would make a batch over `max_batch_bytes` are cut, in
+// order, into several batches carrying the same page number; a single row
+// over the limit goes alone. Reuse one encoder for every batch: it keeps
+// the size of each row and cell between the two passes.
+class BatchEncoder {
+ public:
+  // 1 MiB: well under gRPC's default 4 MiB message limit.
+  static constexpr std::size_t kMaxBatchBytes = 1 << 20;
+
+  explicit BatchEncoder(std::size_t max_batch_bytes = kMaxBatchBytes)
+      : max_batch_bytes_(max_batch_bytes) {}
+
+  // Sizes the rows of `batch`; returns how many messages carry them (one
+  // for an empty batch).
+  int Prepare(const v1::RowBatch& batch);
+
+  // The size of message `part` (0-based), and that message written to
+  // `out`, which has room for Size(part) bytes. REQUIRES: Prepare(batch)
+  // was the last call and `batch` has not changed since.
+  std::size_t Size(int part) const;
+  void Encode(const v1::RowBatch& batch, int part, std::uint8_t* out) const;
+
+ private:
+  // Rows [first, end) of the batch, whose RowBatch takes `bytes`; the
+  // size of the first row's first cell is cell_sizes_[first_cell].
+  struct Part {
+    int first = 0;
+    int end = 0;
+    std::size_t first_cell = 0;
+    std::size_t bytes = 0;
+  };
+
+  const std::size_t max_batch_bytes_;
+  // Sizes of every row, and of every cell of every row in order, between
+  // the two passes.
+  std::vector<std::uint32_t> row_sizes_;
+  std::vector<std::uint32_t> cell_sizes_;
+  std::vector<Part> parts_;
+};
 
 }  // namespace leverconnect::importer
 

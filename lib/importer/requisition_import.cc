@@ -47,8 +47,6 @@ bool IsValidTimestamp(const Timestamp& timestamp) {
 // key's budget busy when each answer takes a few hundred milliseconds.
 constexpr int kParallelWindows = 8;
 
-// The most bytes of rows one batch carries (a page is usually far less).
-constexpr std::size_t kMaxBatchBytes = 1 << 20;
 // The narrowest window that equal-width cuts make.
 constexpr std::int64_t kMinWindowMs = 60 * 1000;
 constexpr std::int64_t kDayMs = 24 * 60 * 60 * 1000;
@@ -352,16 +350,17 @@ class Import {
 
   // Maps the requisitions of `page` not handed over before into `batch`
   // (the reading thread's own, reused page after page) and hands them over,
-  // once the schema has gone to the sink: as one batch, or as several when
-  // the rows would make a batch over kMaxBatchBytes. Batches go to the
-  // sink one at a time. False when the import stops.
+  // once the schema has gone to the sink. Batches go to the sink one at a
+  // time. False when the import stops.
   bool SendPage(const lever::RequisitionPage& page, v1::RowBatch& batch) {
     prepared_.WaitForNotification();
     if (!prepared_status_.ok()) return false;
     const rapidjson::Value& requisitions = page.requisitions();
     const std::vector<bool> fresh = FirstTimes(requisitions);
     const int with_warnings =
-        MapPageRows(*mapper_, requisitions, fresh, &batch);
+        MapPageRows(*mapper_, requisitions, fresh, &batch,
+                    page.text_is_utf8 ? mapping::RowMapper::Text::kKnownUtf8
+                                      : mapping::RowMapper::Text::kCheck);
     {
       // Pages are numbered as they arrive; with several windows, a batch
       // may reach the sink before one numbered lower.
@@ -370,35 +369,8 @@ class Import {
       rows_ += batch.rows_size();
       rows_with_warnings_ += with_warnings;
     }
-    const std::size_t bytes = batch.ByteSizeLong();
-
     absl::MutexLock sink_lock(&sink_mu_);
-    if (bytes <= kMaxBatchBytes) return sink_.OnBatch(batch);
-    for (v1::RowBatch& part : SplitBatch(batch)) {
-      part.set_page(batch.page());
-      part.ByteSizeLong();
-      if (!sink_.OnBatch(part)) return false;
-    }
-    return true;
-  }
-
-  // The rows of `batch`, whose sizes are cached, in batches of at most
-  // kMaxBatchBytes (well under gRPC's 4 MiB message limit) each, but for a
-  // single row of unusual size, which goes alone. Rare, so the rows are
-  // copied.
-  static std::vector<v1::RowBatch> SplitBatch(const v1::RowBatch& batch) {
-    std::vector<v1::RowBatch> parts(1);
-    std::size_t part_bytes = 0;
-    for (const v1::Row& row : batch.rows()) {
-      const auto row_bytes = static_cast<std::size_t>(row.GetCachedSize());
-      if (part_bytes > 0 && part_bytes + row_bytes > kMaxBatchBytes) {
-        parts.emplace_back();
-        part_bytes = 0;
-      }
-      part_bytes += row_bytes;
-      *parts.back().add_rows() = row;
-    }
-    return parts;
+    return sink_.OnBatch(batch);
   }
 
   // For each of `requisitions`, whether no requisition with its id was

@@ -26,11 +26,10 @@ class RowSink {
  public:
   virtual ~RowSink() = default;
   virtual bool OnSchema(const v1::RequisitionSchema& schema) = 0;
-  // `batch` is the importer's, reused for later pages once OnBatch
-  // returns: a sink copies or encodes what it keeps. Its sizes are
-  // cached (ByteSizeLong() was the last call on it), so that it can be
-  // encoded with SerializeWithCachedSizes or EncodeBatchMessage
-  // (page_rows.h) without another pass over its rows.
+  // `batch` is the importer's, one page's rows, reused for later pages
+  // once OnBatch returns: a sink copies or encodes (page_rows.h's
+  // BatchEncoder, which also cuts batches too large for one message) what
+  // it keeps.
   virtual bool OnBatch(const v1::RowBatch& batch) = 0;
 };
 

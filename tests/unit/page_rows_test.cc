@@ -13,6 +13,7 @@
 #include "lib/mapping/requisition_schema.h"
 #include "tests/fakes/generated_custom_fields.h"
 #include "tests/fakes/requisition_generator.h"
+#include "tests/unit/every_kind_batch.h"
 
 namespace leverconnect::importer {
 namespace {
@@ -107,24 +108,103 @@ TEST(EncodeBatchMessageTest, DecodesAsTheResponseCarryingTheBatch) {
   v1::RowBatch batch;
   MapPageRows(mapper, GeneratedPages(100, 100)[0], {}, &batch);
   batch.set_page(300);
-  batch.ByteSizeLong();
-  std::string bytes(BatchMessageSize(batch), '\0');
-  EncodeBatchMessage(batch, reinterpret_cast<std::uint8_t*>(&bytes[0]));
+  BatchEncoder encoder;
+  ASSERT_EQ(encoder.Prepare(batch), 1);
+  std::string bytes(encoder.Size(0), '\0');
+  encoder.Encode(batch, 0, reinterpret_cast<std::uint8_t*>(&bytes[0]));
 
   v1::StreamRequisitionsResponse expected;
   *expected.mutable_batch() = batch;
-  EXPECT_EQ(bytes.size(), expected.ByteSizeLong());
+  // Byte for byte what protobuf writes.
+  EXPECT_EQ(bytes, expected.SerializeAsString());
   v1::StreamRequisitionsResponse decoded;
   ASSERT_TRUE(decoded.ParseFromString(bytes));
   ASSERT_TRUE(decoded.has_batch());
   EXPECT_TRUE(MessageDifferencer::Equals(decoded.batch(), batch));
 }
 
+// Every kind of cell, and the extremes of each (negative numbers take ten
+// bytes, a cell with no member none), with one encoder reused from a larger
+// batch to smaller ones.
+TEST(EncodeBatchMessageTest, WritesEveryKindOfCellAsProtobufDoes) {
+  v1::RowBatch every = testing::EveryKind();
+  every.mutable_rows(0)->add_cells();  // no member set
+  every.mutable_rows(0)
+      ->mutable_cells(11)
+      ->mutable_timestamp_value()
+      ->set_nanos(-1);
+  every.mutable_rows(1)->clear_requisition_id();
+  v1::RowBatch negative_page;
+  negative_page.set_page(-3);
+  negative_page.add_rows()->add_cells()->set_integer_value(INT64_MIN);
+  BatchEncoder encoder;
+  for (const v1::RowBatch& batch : {every, negative_page, v1::RowBatch()}) {
+    ASSERT_EQ(encoder.Prepare(batch), 1);
+    std::string bytes(encoder.Size(0), '\0');
+    encoder.Encode(batch, 0, reinterpret_cast<std::uint8_t*>(&bytes[0]));
+    v1::StreamRequisitionsResponse expected;
+    *expected.mutable_batch() = batch;
+    EXPECT_EQ(bytes, expected.SerializeAsString()) << batch.DebugString();
+  }
+}
+
+// Rows that would make a message over the limit are cut, in order, into
+// messages of the same page; a row bigger than the limit goes alone.
+TEST(EncodeBatchMessageTest, CutsBatchesOverTheLimitBetweenRows) {
+  v1::RowBatch batch;
+  batch.set_page(9);
+  for (int size : {300, 300, 300, 1500, 100, 100}) {
+    v1::Row* row = batch.add_rows();
+    row->set_requisition_id("r" + std::to_string(batch.rows_size()));
+    row->add_cells()->set_string_value(std::string(size, 'x'));
+  }
+  BatchEncoder encoder(1000);
+  ASSERT_EQ(encoder.Prepare(batch), 3);
+  std::vector<std::vector<std::string>> parts;
+  for (int part = 0; part < 3; ++part) {
+    std::string bytes(encoder.Size(part), '\0');
+    encoder.Encode(batch, part, reinterpret_cast<std::uint8_t*>(&bytes[0]));
+    v1::StreamRequisitionsResponse decoded;
+    ASSERT_TRUE(decoded.ParseFromString(bytes));
+    EXPECT_EQ(decoded.batch().page(), 9);
+    EXPECT_TRUE(decoded.batch().ByteSizeLong() <= 1000 ||
+                decoded.batch().rows_size() == 1);
+    EXPECT_EQ(bytes, decoded.SerializeAsString());
+    parts.emplace_back();
+    for (const v1::Row& row : decoded.batch().rows()) {
+      parts.back().push_back(row.requisition_id());
+    }
+  }
+  EXPECT_THAT(parts,
+              ::testing::ElementsAre(::testing::ElementsAre("r1", "r2", "r3"),
+                                     ::testing::ElementsAre("r4"),
+                                     ::testing::ElementsAre("r5", "r6")));
+}
+
+TEST(EncodeBatchMessageTest, ByDefaultABatchStaysUnderAMegabyte) {
+  v1::RowBatch batch;
+  batch.set_page(1);
+  for (const char* id : {"a", "b", "c"}) {
+    v1::Row* row = batch.add_rows();
+    row->set_requisition_id(id);
+    row->add_cells()->set_string_value(
+        std::string(id == std::string("c") ? 10 : 700000, 'n'));
+  }
+  BatchEncoder encoder;
+  // "a" fills one message; "b" would take it past a megabyte, so it starts
+  // a second one, which the small "c" joins.
+  ASSERT_EQ(encoder.Prepare(batch), 2);
+  EXPECT_LT(encoder.Size(0), 800000u);
+  EXPECT_GT(encoder.Size(1), 700000u);
+  EXPECT_LT(encoder.Size(1), BatchEncoder::kMaxBatchBytes);
+}
+
 TEST(EncodeBatchMessageTest, AnEmptyBatchIsAnEmptyPayload) {
   v1::RowBatch batch;
-  batch.ByteSizeLong();
-  std::string bytes(BatchMessageSize(batch), '\0');
-  EncodeBatchMessage(batch, reinterpret_cast<std::uint8_t*>(&bytes[0]));
+  BatchEncoder encoder;
+  ASSERT_EQ(encoder.Prepare(batch), 1);
+  std::string bytes(encoder.Size(0), '\0');
+  encoder.Encode(batch, 0, reinterpret_cast<std::uint8_t*>(&bytes[0]));
   v1::StreamRequisitionsResponse decoded;
   ASSERT_TRUE(decoded.ParseFromString(bytes));
   EXPECT_TRUE(decoded.has_batch());

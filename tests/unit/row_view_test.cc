@@ -15,6 +15,7 @@
 #include "lib/mapping/requisition_schema.h"
 #include "tests/fakes/generated_custom_fields.h"
 #include "tests/fakes/requisition_generator.h"
+#include "tests/unit/every_kind_batch.h"
 
 namespace leverconnect::client {
 namespace {
@@ -22,6 +23,7 @@ namespace {
 using google::protobuf::util::MessageDifferencer;
 using ::testing::HasSubstr;
 using Kind = CellView::Kind;
+using ::leverconnect::testing::EveryKind;
 
 // What a view holds, rebuilt as a message to compare with protobuf's
 // decoding. A cell with no member reads as null, so it comes back with
@@ -67,43 +69,6 @@ v1::RowBatch ToMessage(const RowBatchView& view) {
       out->add_warnings(std::string(warning));
     }
   }
-  return batch;
-}
-
-// Two rows holding every kind of cell, extremes included.
-v1::RowBatch EveryKind() {
-  v1::RowBatch batch;
-  batch.set_page(12);
-  v1::Row* row = batch.add_rows();
-  row->set_requisition_id("7c9e6679-7425-40de-944b-e07fc1f90ae7");
-  row->add_cells()->set_null_value(google::protobuf::NULL_VALUE);
-  row->add_cells()->set_string_value("");
-  row->add_cells()->set_string_value("Ingénieur·e logiciel, Zürich 日本");
-  row->add_cells()->set_string_value(std::string(300, 'x'));
-  row->add_cells()->set_integer_value(-1);
-  row->add_cells()->set_integer_value(INT64_MAX);
-  row->add_cells()->set_integer_value(0);
-  row->add_cells()->set_double_value(-0.25);
-  row->add_cells()->set_double_value(1e300);
-  row->add_cells()->set_bool_value(true);
-  row->add_cells()->set_bool_value(false);
-  v1::Value* instant = row->add_cells();
-  instant->mutable_timestamp_value()->set_seconds(-62135596800);
-  instant->mutable_timestamp_value()->set_nanos(999999999);
-  v1::Value* list = row->add_cells();
-  list->mutable_list_value()->add_values()->set_string_value("a");
-  list->mutable_list_value()->add_values()->set_null_value(
-      google::protobuf::NULL_VALUE);
-  v1::Value* nested = list->mutable_list_value()->add_values();
-  nested->mutable_list_value()->add_values()->set_integer_value(3);
-  list->mutable_list_value()->add_values()->set_string_value("b");
-  row->add_cells()->mutable_list_value();  // an empty list
-  row->add_warnings("custom.level: expected number, got string \"9\"");
-  row->add_warnings("second warning");
-
-  v1::Row* other = batch.add_rows();
-  other->set_requisition_id("second");
-  other->add_cells()->set_string_value("only");
   return batch;
 }
 
@@ -184,10 +149,10 @@ TEST(RowBatchViewTest, ReadsTheBatchesTheServerEncodes) {
   v1::RowBatch batch;
   EXPECT_GT(importer::MapPageRows(*mapper, page, {}, &batch), 0);
   batch.set_page(5);
-  batch.ByteSizeLong();
-  std::string response(importer::BatchMessageSize(batch), '\0');
-  importer::EncodeBatchMessage(batch,
-                               reinterpret_cast<std::uint8_t*>(&response[0]));
+  importer::BatchEncoder encoder;
+  ASSERT_EQ(encoder.Prepare(batch), 1);
+  std::string response(encoder.Size(0), '\0');
+  encoder.Encode(batch, 0, reinterpret_cast<std::uint8_t*>(&response[0]));
 
   const std::optional<absl::string_view> encoded = EncodedBatchOf(response);
   ASSERT_TRUE(encoded.has_value());
