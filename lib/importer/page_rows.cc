@@ -108,9 +108,17 @@ std::size_t RowSize(const v1::Row& row,
   return size;
 }
 
-std::size_t PageSize(const v1::RowBatch& batch) {
-  if (batch.page() == 0) return 0;
-  return 1 + CodedOutputStream::VarintSize32SignExtended(batch.page());
+// The size of RowBatch.page holding `page`.
+std::size_t PageSize(std::int32_t page) {
+  if (page == 0) return 0;
+  return 1 + CodedOutputStream::VarintSize32SignExtended(page);
+}
+constexpr std::size_t kMaxPageFieldBytes = 1 + 5;  // a positive int32
+
+std::uint8_t* WritePage(std::int32_t page, std::uint8_t* out) {
+  if (page == 0) return out;
+  *out++ = Key(2, kVarint);
+  return CodedOutputStream::WriteVarint32SignExtendedToArray(page, out);
 }
 
 std::uint8_t* WriteLength(std::uint8_t key, std::size_t size,
@@ -215,7 +223,7 @@ int MapPageRows(const mapping::RowMapper& mapper,
 int BatchEncoder::Prepare(const v1::RowBatch& batch) {
   row_sizes_.clear();
   cell_sizes_.clear();
-  parts_.assign(1, Part{0, 0, 0, PageSize(batch)});
+  parts_.assign(1, Part{0, 0, 0, PageSize(batch.page())});
   for (const v1::Row& row : batch.rows()) {
     const std::size_t first_cell = cell_sizes_.size();
     const std::size_t size = RowSize(row, cell_sizes_);
@@ -223,7 +231,8 @@ int BatchEncoder::Prepare(const v1::RowBatch& batch) {
     Part* part = &parts_.back();
     if (part->end > part->first &&
         part->bytes + FieldSize(size) > max_batch_bytes_) {
-      parts_.push_back(Part{part->end, part->end, first_cell, PageSize(batch)});
+      parts_.push_back(
+          Part{part->end, part->end, first_cell, PageSize(batch.page())});
       part = &parts_.back();
     }
     part->bytes += FieldSize(size);
@@ -247,10 +256,48 @@ void BatchEncoder::Encode(const v1::RowBatch& batch, int part,
     out = WriteRow(row, cell_sizes, out);
     cell_sizes += row.cells_size();
   }
-  if (batch.page() != 0) {
-    *out++ = Key(2, kVarint);
-    CodedOutputStream::WriteVarint32SignExtendedToArray(batch.page(), out);
+  WritePage(batch.page(), out);
+}
+
+int EncodedPage::Map(const mapping::RowMapper& mapper,
+                     const rapidjson::Value& requisitions,
+                     const std::vector<bool>& fresh) {
+  // The page number is not known yet: leave room for the largest.
+  const std::size_t row_budget = max_batch_bytes_ - kMaxPageFieldBytes;
+  encoded_.clear();
+  messages_.assign(1, Message{});
+  rows_ = 0;
+  int with_warnings = 0;
+  rapidjson::SizeType index = 0;
+  for (const rapidjson::Value& requisition : requisitions.GetArray()) {
+    if (!fresh.empty() && !fresh[index++]) continue;
+    const std::size_t row_begin = encoded_.size();
+    if (mapper.MapEncoded(requisition, &encoded_, &warnings_)) {
+      ++with_warnings;
+    }
+    ++rows_;
+    Message& message = messages_.back();
+    if (message.end > message.begin &&
+        encoded_.size() - message.begin > row_budget) {
+      messages_.push_back(Message{row_begin, row_begin});
+    }
+    messages_.back().end = encoded_.size();
   }
+  return with_warnings;
+}
+
+std::size_t EncodedPage::MessageSize(int message, std::int32_t page) const {
+  const Message& rows = messages_[message];
+  return FieldSize(rows.end - rows.begin + PageSize(page));
+}
+
+void EncodedPage::WriteMessage(int message, std::int32_t page,
+                               std::uint8_t* out) const {
+  const Message& rows = messages_[message];
+  const std::size_t size = rows.end - rows.begin;
+  out = WriteLength(Key(2, kLength), size + PageSize(page), out);
+  if (size > 0) std::memcpy(out, encoded_.data() + rows.begin, size);
+  WritePage(page, out + size);
 }
 
 }  // namespace leverconnect::importer

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "leverconnect/v1/import.pb.h"
+#include "lib/mapping/cells.h"
 #include "lib/mapping/row_mapper.h"
 #include "rapidjson/document.h"
 
@@ -84,6 +85,64 @@ class BatchEncoder {
   std::vector<std::uint32_t> row_sizes_;
   std::vector<std::uint32_t> cell_sizes_;
   std::vector<Part> parts_;
+};
+
+// The rows of one page mapped straight into the StreamRequisitionsResponse
+// messages that carry them (RowMapper::MapEncoded): the bytes BatchEncoder
+// writes for the RowBatch that MapPageRows fills, without that RowBatch.
+// Rows that would make a message over `max_batch_bytes` start another
+// message, as with BatchEncoder. Reuse one EncodedPage for every page: its
+// buffer keeps its storage.
+//
+//   EncodedPage encoded;
+//   encoded.Map(mapper, page.requisitions(), fresh);
+//   for (int message = 0; message < encoded.messages(); ++message) {
+//     std::vector<std::uint8_t> bytes(encoded.MessageSize(message, number));
+//     encoded.WriteMessage(message, number, bytes.data());
+//   }
+class EncodedPage {
+ public:
+  explicit EncodedPage(
+      std::size_t max_batch_bytes = BatchEncoder::kMaxBatchBytes)
+      : max_batch_bytes_(max_batch_bytes) {}
+
+  // Maps the requisitions as MapPageRows does (same `fresh`), replacing
+  // what the page held; returns how many of the rows carry warnings.
+  // REQUIRES: requisitions.IsArray(), and their text is UTF-8 throughout
+  // (lever::RequisitionPage::text_is_utf8).
+  int Map(const mapping::RowMapper& mapper,
+          const rapidjson::Value& requisitions, const std::vector<bool>& fresh);
+
+  int rows() const { return rows_; }
+  // How many messages carry the rows: one at least, empty when there are
+  // no rows.
+  int messages() const { return static_cast<int>(messages_.size()); }
+
+  // The size of message `message` (0-based) whose RowBatch carries page
+  // number `page`, and that message written to `out`, which has room for
+  // MessageSize(message, page) bytes.
+  std::size_t MessageSize(int message, std::int32_t page) const;
+  void WriteMessage(int message, std::int32_t page, std::uint8_t* out) const;
+
+ private:
+  // Bytes [begin, end) of `encoded_`: the `rows` fields of one RowBatch.
+  struct Message {
+    std::size_t begin = 0;
+    std::size_t end = 0;
+  };
+
+  const std::size_t max_batch_bytes_;
+  mapping::WireBuffer encoded_;
+  mapping::Warnings warnings_;  // one row's, reused
+  std::vector<Message> messages_;
+  int rows_ = 0;
+};
+
+// What one reading thread of an import maps a page into, reused page
+// after page: a RowBatch, or its encoding.
+struct PageRows {
+  v1::RowBatch batch;
+  EncodedPage encoded;
 };
 
 }  // namespace leverconnect::importer

@@ -191,9 +191,9 @@ class Import {
   }
 
   absl::Status ReadListings() {
-    v1::RowBatch batch;
+    PageRows rows;
     for (const Listing& listing : PlanListings(options_.filter)) {
-      absl::Status status = ReadListing(listing, nullptr, batch);
+      absl::Status status = ReadListing(listing, nullptr, rows);
       if (!status.ok()) return status;
     }
     return absl::OkStatus();
@@ -230,10 +230,10 @@ class Import {
 
   void ReadWindowsFrom(WindowQueue& windows) {
     Window window;
-    v1::RowBatch batch;  // this thread's rows, reused page after page
+    PageRows rows;  // this thread's, reused page after page
     while (windows.Next(&window)) {
       absl::Status status =
-          ReadListing({window.status, "", window}, &windows, batch);
+          ReadListing({window.status, "", window}, &windows, rows);
       windows.Done();
       if (status.ok()) continue;
       absl::MutexLock lock(&mu_);
@@ -252,9 +252,9 @@ class Import {
   // Reads `listing` to its end. With `windows`, a window whose first page
   // shows more pages may instead be split for idle workers to share: the
   // decision comes before the page is mapped, so the parts start at once.
-  // Rows are mapped into `batch`.
+  // Rows are mapped into `rows`.
   absl::Status ReadListing(const Listing& listing, WindowQueue* windows,
-                           v1::RowBatch& batch) {
+                           PageRows& rows) {
     lever::RequisitionQuery query = BaseQuery(options_);
     query.status = listing.status;
     query.requisition_code = listing.requisition_code;
@@ -281,7 +281,7 @@ class Import {
                          windows->SplitAfterFirstPage(
                              *listing.window, FirstPageOf(*page, query.limit));
       first_page = false;
-      if (!SendPage(*page, batch)) return Stopped();
+      if (!SendPage(*page, rows)) return Stopped();
       if (split || !page->has_next) return absl::OkStatus();
       if (page->next.empty() || !cursor.seen.insert(page->next).second) {
         return absl::UnavailableError(
@@ -348,29 +348,39 @@ class Import {
     return first;
   }
 
-  // Maps the requisitions of `page` not handed over before into `batch`
+  // Maps the requisitions of `page` not handed over before into `rows`
   // (the reading thread's own, reused page after page) and hands them over,
-  // once the schema has gone to the sink. Batches go to the sink one at a
-  // time. False when the import stops.
-  bool SendPage(const lever::RequisitionPage& page, v1::RowBatch& batch) {
+  // once the schema has gone to the sink: already encoded when the sink
+  // takes that and the page's text needs no repair, else as a RowBatch.
+  // Pages go to the sink one at a time. False when the import stops.
+  bool SendPage(const lever::RequisitionPage& page, PageRows& rows) {
     prepared_.WaitForNotification();
     if (!prepared_status_.ok()) return false;
     const rapidjson::Value& requisitions = page.requisitions();
     const std::vector<bool> fresh = FirstTimes(requisitions);
+    if (page.text_is_utf8 && sink_.TakesEncodedRows()) {
+      const int with_warnings = rows.encoded.Map(*mapper_, requisitions, fresh);
+      const int number = CountPage(rows.encoded.rows(), with_warnings);
+      absl::MutexLock sink_lock(&sink_mu_);
+      return sink_.OnEncodedPage(rows.encoded, number);
+    }
     const int with_warnings =
-        MapPageRows(*mapper_, requisitions, fresh, &batch,
+        MapPageRows(*mapper_, requisitions, fresh, &rows.batch,
                     page.text_is_utf8 ? mapping::RowMapper::Text::kKnownUtf8
                                       : mapping::RowMapper::Text::kCheck);
-    {
-      // Pages are numbered as they arrive; with several windows, a batch
-      // may reach the sink before one numbered lower.
-      absl::MutexLock lock(&mu_);
-      batch.set_page(++pages_);
-      rows_ += batch.rows_size();
-      rows_with_warnings_ += with_warnings;
-    }
+    rows.batch.set_page(CountPage(rows.batch.rows_size(), with_warnings));
     absl::MutexLock sink_lock(&sink_mu_);
-    return sink_.OnBatch(batch);
+    return sink_.OnBatch(rows.batch);
+  }
+
+  // Counts a page of `rows` rows; returns its number. Pages are numbered
+  // as they are mapped; with several windows, a page may reach the sink
+  // before one numbered lower.
+  int CountPage(int rows, int with_warnings) {
+    absl::MutexLock lock(&mu_);
+    rows_ += rows;
+    rows_with_warnings_ += with_warnings;
+    return ++pages_;
   }
 
   // For each of `requisitions`, whether no requisition with its id was

@@ -7,12 +7,14 @@
 #ifndef LEVERCONNECT_LIB_IMPORTER_REQUISITION_IMPORT_H_
 #define LEVERCONNECT_LIB_IMPORTER_REQUISITION_IMPORT_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "leverconnect/v1/import.pb.h"
+#include "lib/importer/page_rows.h"
 #include "lib/lever/lever_client.h"
 #include "lib/retry/clock.h"
 
@@ -31,6 +33,17 @@ class RowSink {
   // BatchEncoder, which also cuts batches too large for one message) what
   // it keeps.
   virtual bool OnBatch(const v1::RowBatch& batch) = 0;
+
+  // A sink that sends rows on as StreamRequisitionsResponse messages
+  // returns true here, and then receives each page whose text is known to
+  // be UTF-8 (nearly all) through OnEncodedPage instead of OnBatch: its
+  // rows mapped straight into those messages, numbered `page`, which
+  // saves building the RowBatch. `encoded` is the importer's, reused once
+  // OnEncodedPage returns.
+  virtual bool TakesEncodedRows() const { return false; }
+  virtual bool OnEncodedPage(const EncodedPage& encoded, std::int32_t page) {
+    return false;
+  }
 };
 
 struct ImportOptions {

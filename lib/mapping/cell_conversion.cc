@@ -17,7 +17,6 @@ namespace leverconnect::mapping {
 namespace {
 
 using ::leverconnect::v1::ColumnType;
-using ::leverconnect::v1::Value;
 
 // google.protobuf.Timestamp covers 0001-01-01T00:00:00Z to
 // 9999-12-31T23:59:59.999999999Z.
@@ -105,48 +104,47 @@ bool ParseInteger(absl::string_view text, std::int64_t* integer) {
   return ParseNumber(text, &number) && DoubleToInteger(number, integer);
 }
 
-Conversion ToString(const rapidjson::Value& value, Value* cell) {
+template <typename Cell>
+Conversion ToString(const rapidjson::Value& value, Cell cell) {
   if (value.IsString()) {
-    // Not set_string_value(pointer, size): that builds a temporary string
-    // first; assigning reuses the storage of the cell's string.
-    std::string* text = cell->mutable_string_value();
-    text->clear();
-    text->append(value.GetString(), value.GetStringLength());
+    cell.SetString(Text(value));
     return Conversion::kExact;
   }
-  cell->set_string_value(CompactJson(value));
+  cell.SetString(CompactJson(value));
   return Conversion::kConverted;
 }
 
-Conversion ToInteger(const rapidjson::Value& value, Value* cell) {
+template <typename Cell>
+Conversion ToInteger(const rapidjson::Value& value, Cell cell) {
   std::int64_t integer = 0;
   if (value.IsInt64()) {
-    cell->set_integer_value(value.GetInt64());
+    cell.SetInteger(value.GetInt64());
     return Conversion::kExact;
   }
   if (value.IsDouble() && DoubleToInteger(value.GetDouble(), &integer)) {
-    cell->set_integer_value(integer);
+    cell.SetInteger(integer);
     return Conversion::kExact;
   }
   if (value.IsString() && ParseInteger(Text(value), &integer)) {
-    cell->set_integer_value(integer);
+    cell.SetInteger(integer);
     return Conversion::kConverted;
   }
-  SetNull(cell);
+  cell.SetNull();
   return Conversion::kLeftEmpty;
 }
 
-Conversion ToDouble(const rapidjson::Value& value, Value* cell) {
+template <typename Cell>
+Conversion ToDouble(const rapidjson::Value& value, Cell cell) {
   double number = 0;
   if (value.IsNumber()) {
-    cell->set_double_value(value.GetDouble());
+    cell.SetDouble(value.GetDouble());
     return Conversion::kExact;
   }
   if (value.IsString() && ParseNumber(Text(value), &number)) {
-    cell->set_double_value(number);
+    cell.SetDouble(number);
     return Conversion::kConverted;
   }
-  SetNull(cell);
+  cell.SetNull();
   return Conversion::kLeftEmpty;
 }
 
@@ -164,42 +162,42 @@ bool ParseBool(absl::string_view text, bool* result) {
   return false;
 }
 
-Conversion ToBool(const rapidjson::Value& value, Value* cell) {
+template <typename Cell>
+Conversion ToBool(const rapidjson::Value& value, Cell cell) {
   bool result = false;
   if (value.IsBool()) {
-    cell->set_bool_value(value.GetBool());
+    cell.SetBool(value.GetBool());
     return Conversion::kExact;
   }
   if (value.IsNumber() &&
       (value.GetDouble() == 0.0 || value.GetDouble() == 1.0)) {
-    cell->set_bool_value(value.GetDouble() == 1.0);
+    cell.SetBool(value.GetDouble() == 1.0);
     return Conversion::kConverted;
   }
   if (value.IsString() && ParseBool(Text(value), &result)) {
-    cell->set_bool_value(result);
+    cell.SetBool(result);
     return Conversion::kConverted;
   }
-  SetNull(cell);
+  cell.SetNull();
   return Conversion::kLeftEmpty;
 }
 
-bool TimeToTimestamp(absl::Time time, google::protobuf::Timestamp* timestamp) {
+bool TimeToInstant(absl::Time time, Instant* instant) {
   const std::int64_t seconds = absl::ToUnixSeconds(time);  // floors
   if (seconds < kMinimumSeconds || seconds > kMaximumSeconds) return false;
   const absl::Duration fraction = time - absl::FromUnixSeconds(seconds);
-  timestamp->set_seconds(seconds);
-  timestamp->set_nanos(
-      static_cast<std::int32_t>(absl::ToInt64Nanoseconds(fraction)));
+  instant->seconds = seconds;
+  instant->nanos =
+      static_cast<std::int32_t>(absl::ToInt64Nanoseconds(fraction));
   return true;
 }
 
 // Reads epoch milliseconds as digits, a "YYYY-MM-DD" date (midnight UTC) or
 // an RFC 3339 instant.
-bool ParseInstant(absl::string_view text,
-                  google::protobuf::Timestamp* timestamp) {
+bool ParseInstant(absl::string_view text, Instant* instant) {
   std::int64_t milliseconds = 0;
   if (absl::SimpleAtoi(text, &milliseconds)) {
-    return MillisecondsToTimestamp(milliseconds, timestamp);
+    return MillisecondsToInstant(milliseconds, instant);
   }
   const std::string trimmed(absl::StripAsciiWhitespace(text));
   absl::Time time;
@@ -208,16 +206,15 @@ bool ParseInstant(absl::string_view text,
                       &error) ||
       absl::ParseTime(absl::RFC3339_full, trimmed, absl::UTCTimeZone(), &time,
                       &error)) {
-    return TimeToTimestamp(time, timestamp);
+    return TimeToInstant(time, instant);
   }
   return false;
 }
 
 // Epoch milliseconds from a JSON number: integers as is, doubles rounded.
-bool NumberToTimestamp(const rapidjson::Value& value,
-                       google::protobuf::Timestamp* timestamp) {
+bool NumberToInstant(const rapidjson::Value& value, Instant* instant) {
   if (value.IsInt64()) {
-    return MillisecondsToTimestamp(value.GetInt64(), timestamp);
+    return MillisecondsToInstant(value.GetInt64(), instant);
   }
   if (!value.IsDouble()) return false;  // an integer beyond int64
   const double milliseconds = value.GetDouble();
@@ -225,26 +222,26 @@ bool NumberToTimestamp(const rapidjson::Value& value,
         milliseconds <= kMaximumMilliseconds)) {
     return false;
   }
-  return MillisecondsToTimestamp(std::llround(milliseconds), timestamp);
+  return MillisecondsToInstant(std::llround(milliseconds), instant);
 }
 
-Conversion ToTimestamp(const rapidjson::Value& value, Value* cell) {
-  // Written straight into the cell's Timestamp, which a reused cell keeps;
-  // the conversions leave it alone when they fail, and the cell then
-  // becomes null.
-  google::protobuf::Timestamp* timestamp = cell->mutable_timestamp_value();
-  if (value.IsNumber() && NumberToTimestamp(value, timestamp)) {
+template <typename Cell>
+Conversion ToTimestamp(const rapidjson::Value& value, Cell cell) {
+  Instant instant;
+  if (value.IsNumber() && NumberToInstant(value, &instant)) {
+    cell.SetTimestamp(instant);
     return Conversion::kExact;
   }
-  if (value.IsString() && ParseInstant(Text(value), timestamp)) {
+  if (value.IsString() && ParseInstant(Text(value), &instant)) {
+    cell.SetTimestamp(instant);
     return Conversion::kConverted;
   }
-  SetNull(cell);
+  cell.SetNull();
   return Conversion::kLeftEmpty;
 }
 
-Conversion Convert(const rapidjson::Value& value, ColumnType type,
-                   Value* cell) {
+template <typename Cell>
+Conversion Convert(const rapidjson::Value& value, ColumnType type, Cell cell) {
   switch (type) {
     case leverconnect::v1::COLUMN_TYPE_STRING:
       return ToString(value, cell);
@@ -257,21 +254,18 @@ Conversion Convert(const rapidjson::Value& value, ColumnType type,
     case leverconnect::v1::COLUMN_TYPE_TIMESTAMP:
       return ToTimestamp(value, cell);
     default:
-      SetNull(cell);
+      cell.SetNull();
       return Conversion::kLeftEmpty;
   }
 }
 
 }  // namespace
 
-void SetNull(Value* cell) {
-  cell->set_null_value(google::protobuf::NULL_VALUE);
-}
-
+template <typename Cell>
 void ConvertScalar(const rapidjson::Value* value, absl::string_view column,
-                   ColumnType type, Value* cell, Warnings* warnings) {
+                   ColumnType type, Cell cell, Warnings* warnings) {
   if (value == nullptr || value->IsNull()) {
-    SetNull(cell);
+    cell.SetNull();
     return;
   }
   const Conversion conversion = Convert(*value, type, cell);
@@ -280,22 +274,32 @@ void ConvertScalar(const rapidjson::Value* value, absl::string_view column,
   }
 }
 
+template <typename Cell>
 void ConvertList(const rapidjson::Value* value, absl::string_view column,
-                 ColumnType type, Value* cell, Warnings* warnings) {
+                 ColumnType type, Cell cell, Warnings* warnings) {
   if (value == nullptr || value->IsNull()) {
-    SetNull(cell);
+    cell.SetNull();
     return;
   }
   if (!value->IsArray()) {
-    SetNull(cell);
+    cell.SetNull();
     AddWarning(column, "list", *value, Conversion::kLeftEmpty, warnings);
     return;
   }
-  ListElements elements(cell);
+  typename Cell::List elements(cell);
   for (const rapidjson::Value& element : value->GetArray()) {
     ConvertScalar(&element, column, type, elements.Next(), warnings);
   }
 }
+
+template void ConvertScalar(const rapidjson::Value*, absl::string_view,
+                            ColumnType, ValueCell, Warnings*);
+template void ConvertScalar(const rapidjson::Value*, absl::string_view,
+                            ColumnType, WireCell, Warnings*);
+template void ConvertList(const rapidjson::Value*, absl::string_view,
+                          ColumnType, ValueCell, Warnings*);
+template void ConvertList(const rapidjson::Value*, absl::string_view,
+                          ColumnType, WireCell, Warnings*);
 
 absl::string_view ExpectedWord(ColumnType type) {
   switch (type) {
@@ -333,8 +337,7 @@ std::string CompactJson(const rapidjson::Value& value) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-bool MillisecondsToTimestamp(std::int64_t milliseconds,
-                             google::protobuf::Timestamp* timestamp) {
+bool MillisecondsToInstant(std::int64_t milliseconds, Instant* instant) {
   std::int64_t seconds = milliseconds / 1000;
   std::int64_t remainder = milliseconds % 1000;
   if (remainder < 0) {
@@ -342,8 +345,8 @@ bool MillisecondsToTimestamp(std::int64_t milliseconds,
     --seconds;
   }
   if (seconds < kMinimumSeconds || seconds > kMaximumSeconds) return false;
-  timestamp->set_seconds(seconds);
-  timestamp->set_nanos(static_cast<std::int32_t>(remainder * 1000000));
+  instant->seconds = seconds;
+  instant->nanos = static_cast<std::int32_t>(remainder * 1000000);
   return true;
 }
 

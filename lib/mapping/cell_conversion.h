@@ -24,8 +24,8 @@
 
 #include "absl/strings/string_view.h"
 #include "google/protobuf/repeated_ptr_field.h"
-#include "google/protobuf/timestamp.pb.h"
 #include "leverconnect/v1/values.pb.h"
+#include "lib/mapping/cells.h"
 #include "rapidjson/document.h"
 
 namespace leverconnect::mapping {
@@ -39,48 +39,36 @@ enum class Conversion {
   kLeftEmpty,  // the value could not be converted; the cell is null
 };
 
-// Makes `cell` a null cell.
-void SetNull(leverconnect::v1::Value* cell);
-
-// The converters overwrite `cell` whatever it held, reusing its storage
-// when it held the same kind of value.
+// The converters write `cell` (a ValueCell or a WireCell, cells.h) once,
+// whatever it held.
 
 // Converts `value` (nullptr when absent) into `cell` by the rules of `type`,
 // appending a warning naming `column` unless the conversion was exact.
+template <typename Cell>
 void ConvertScalar(const rapidjson::Value* value, absl::string_view column,
-                   leverconnect::v1::ColumnType type,
-                   leverconnect::v1::Value* cell, Warnings* warnings);
-
-// Hands out the elements of a list cell in order, reusing those the cell
-// held before so that their strings keep their storage, and removes the
-// elements left over when destroyed.
-class ListElements {
- public:
-  explicit ListElements(leverconnect::v1::Value* cell)
-      : elements_(cell->mutable_list_value()->mutable_values()) {}
-  ~ListElements() {
-    while (elements_->size() > count_) elements_->RemoveLast();
-  }
-  ListElements(const ListElements&) = delete;
-  ListElements& operator=(const ListElements&) = delete;
-
-  // The next element, holding whatever it held before.
-  leverconnect::v1::Value* Next() {
-    return count_ < elements_->size() ? elements_->Mutable(count_++)
-                                      : (++count_, elements_->Add());
-  }
-
- private:
-  google::protobuf::RepeatedPtrField<leverconnect::v1::Value>* elements_;
-  int count_ = 0;
-};
+                   leverconnect::v1::ColumnType type, Cell cell,
+                   Warnings* warnings);
 
 // Converts a JSON array into a list cell, each element by ConvertScalar
 // (a null element stays a null element). A non-array gives a null cell and
 // a warning; an empty array gives an empty list.
+template <typename Cell>
 void ConvertList(const rapidjson::Value* value, absl::string_view column,
-                 leverconnect::v1::ColumnType type,
-                 leverconnect::v1::Value* cell, Warnings* warnings);
+                 leverconnect::v1::ColumnType type, Cell cell,
+                 Warnings* warnings);
+
+extern template void ConvertScalar(const rapidjson::Value*, absl::string_view,
+                                   leverconnect::v1::ColumnType, ValueCell,
+                                   Warnings*);
+extern template void ConvertScalar(const rapidjson::Value*, absl::string_view,
+                                   leverconnect::v1::ColumnType, WireCell,
+                                   Warnings*);
+extern template void ConvertList(const rapidjson::Value*, absl::string_view,
+                                 leverconnect::v1::ColumnType, ValueCell,
+                                 Warnings*);
+extern template void ConvertList(const rapidjson::Value*, absl::string_view,
+                                 leverconnect::v1::ColumnType, WireCell,
+                                 Warnings*);
 
 // The word a warning uses for what a column of `type` expects: "text",
 // "integer", "number", "boolean" or "date".
@@ -95,11 +83,10 @@ void AddWarning(absl::string_view column, absl::string_view expected,
 // The compact JSON text of `value`.
 std::string CompactJson(const rapidjson::Value& value);
 
-// Sets `timestamp` to `milliseconds` after the Unix epoch (floored toward
-// the past for negative values). False, leaving `timestamp` untouched, when
+// Sets `instant` to `milliseconds` after the Unix epoch (floored toward
+// the past for negative values). False, leaving `instant` untouched, when
 // the instant is outside 0001-01-01 to 9999-12-31 UTC.
-bool MillisecondsToTimestamp(std::int64_t milliseconds,
-                             google::protobuf::Timestamp* timestamp);
+bool MillisecondsToInstant(std::int64_t milliseconds, Instant* instant);
 
 }  // namespace leverconnect::mapping
 

@@ -15,7 +15,6 @@ namespace leverconnect::mapping {
 namespace {
 
 using ::leverconnect::v1::Column;
-using ::leverconnect::v1::Value;
 
 using Kind = ColumnReader::Kind;
 
@@ -52,14 +51,15 @@ const rapidjson::Value* Walk(const ColumnReader& reader,
 
 // The approval steps, or nullptr (with a null cell and, when the steps are
 // not a list, a warning) when there are none to read.
+template <typename Cell>
 const rapidjson::Value* FindSteps(const ColumnReader& reader,
-                                  const FoundMembers& members, Value* cell,
+                                  const FoundMembers& members, Cell cell,
                                   Warnings* warnings) {
   const rapidjson::Value* obstacle = nullptr;
   const rapidjson::Value* steps = Walk(reader, members, &obstacle);
   if (steps != nullptr && steps->IsArray()) return steps;
 
-  SetNull(cell);
+  cell.SetNull();
   if (obstacle == nullptr && steps != nullptr && !steps->IsNull()) {
     obstacle = steps;
   }
@@ -70,12 +70,13 @@ const rapidjson::Value* FindSteps(const ColumnReader& reader,
   return nullptr;
 }
 
+template <typename Cell>
 void ReadField(const ColumnReader& reader, const FoundMembers& members,
-               Value* cell, Warnings* warnings) {
+               Cell cell, Warnings* warnings) {
   const rapidjson::Value* obstacle = nullptr;
   const rapidjson::Value* value = Walk(reader, members, &obstacle);
   if (obstacle != nullptr) {
-    SetNull(cell);
+    cell.SetNull();
     AddWarning(reader.column_name,
                reader.list ? "list" : ExpectedWord(reader.type), *obstacle,
                Conversion::kLeftEmpty, warnings);
@@ -85,7 +86,7 @@ void ReadField(const ColumnReader& reader, const FoundMembers& members,
       absl::EqualsIgnoreCase(
           absl::string_view(value->GetString(), value->GetStringLength()),
           "unlimited")) {
-    SetNull(cell);
+    cell.SetNull();
     return;
   }
   if (reader.list) {
@@ -95,8 +96,9 @@ void ReadField(const ColumnReader& reader, const FoundMembers& members,
   }
 }
 
+template <typename Cell>
 void ReadStepCount(const ColumnReader& reader, const FoundMembers& members,
-                   Value* cell, Warnings* warnings) {
+                   Cell cell, Warnings* warnings) {
   const rapidjson::Value* steps = FindSteps(reader, members, cell, warnings);
   if (steps == nullptr) return;
   const rapidjson::Value count(static_cast<std::int64_t>(steps->Size()));
@@ -104,10 +106,11 @@ void ReadStepCount(const ColumnReader& reader, const FoundMembers& members,
 }
 
 // One list element for `approver`: its user id, or its role.
+template <typename Cell>
 void ReadApprover(const ColumnReader& reader, const rapidjson::Value& approver,
-                  Value* element, Warnings* warnings) {
+                  Cell element, Warnings* warnings) {
   if (!approver.IsObject()) {
-    SetNull(element);
+    element.SetNull();
     AddWarning(reader.column_name, "object", approver, Conversion::kLeftEmpty,
                warnings);
     return;
@@ -116,7 +119,7 @@ void ReadApprover(const ColumnReader& reader, const rapidjson::Value& approver,
   const bool static_approver = user != nullptr && user->IsObject();
   if (reader.kind == Kind::kApproverRoles) {
     if (static_approver) {
-      element->set_string_value("");
+      element.SetString("");
     } else {
       ConvertScalar(user, reader.column_name, reader.type, element, warnings);
     }
@@ -130,8 +133,9 @@ void ReadApprover(const ColumnReader& reader, const rapidjson::Value& approver,
 }
 
 // Fills one element per approver of `step` from `elements`.
+template <typename List>
 void ReadStepApprovers(const ColumnReader& reader, const rapidjson::Value& step,
-                       ListElements& elements, Warnings* warnings) {
+                       List& elements, Warnings* warnings) {
   if (!step.IsObject()) {
     AddWarning(reader.column_name, "object", step, Conversion::kLeftEmpty,
                warnings);
@@ -149,11 +153,12 @@ void ReadStepApprovers(const ColumnReader& reader, const rapidjson::Value& step,
   }
 }
 
+template <typename Cell>
 void ReadApprovers(const ColumnReader& reader, const FoundMembers& members,
-                   Value* cell, Warnings* warnings) {
+                   Cell cell, Warnings* warnings) {
   const rapidjson::Value* steps = FindSteps(reader, members, cell, warnings);
   if (steps == nullptr) return;
-  ListElements elements(cell);
+  typename Cell::List elements(cell);
   for (const rapidjson::Value& step : steps->GetArray()) {
     ReadStepApprovers(reader, step, elements, warnings);
   }
@@ -161,25 +166,26 @@ void ReadApprovers(const ColumnReader& reader, const FoundMembers& members,
 
 // The cell of a user column: the user's name or e-mail, copied into the
 // cell's own string.
+template <typename Cell>
 void ReadUser(const ColumnReader& reader, const FoundMembers& members,
-              const lever::UserDirectory* users, Value* cell) {
+              const lever::UserDirectory* users, Cell cell) {
   const rapidjson::Value* id = members[reader.member_slot];
   if (users == nullptr || id == nullptr || !id->IsString()) {
-    SetNull(cell);
+    cell.SetNull();
     return;
   }
   const auto user =
       users->find(absl::string_view(id->GetString(), id->GetStringLength()));
   if (user == users->end()) {
-    SetNull(cell);
+    cell.SetNull();
     return;
   }
   const std::optional<std::string>& text =
       reader.kind == Kind::kUserName ? user->second.name : user->second.email;
   if (text.has_value()) {
-    cell->set_string_value(*text);
+    cell.SetString(*text);
   } else {
-    SetNull(cell);
+    cell.SetNull();
   }
 }
 
@@ -265,8 +271,9 @@ bool ReadsUsers(const ColumnReader& reader) {
   return reader.kind == Kind::kUserName || reader.kind == Kind::kUserEmail;
 }
 
+template <typename Cell>
 void ReadCell(const ColumnReader& reader, const FoundMembers& members,
-              const lever::UserDirectory* users, Value* cell,
+              const lever::UserDirectory* users, Cell cell,
               Warnings* warnings) {
   switch (reader.kind) {
     case Kind::kField:
@@ -285,5 +292,10 @@ void ReadCell(const ColumnReader& reader, const FoundMembers& members,
       return;
   }
 }
+
+template void ReadCell(const ColumnReader&, const FoundMembers&,
+                       const lever::UserDirectory*, ValueCell, Warnings*);
+template void ReadCell(const ColumnReader&, const FoundMembers&,
+                       const lever::UserDirectory*, WireCell, Warnings*);
 
 }  // namespace leverconnect::mapping

@@ -56,14 +56,20 @@ absl::StatusOr<ColumnReader> MakeColumnReader(
 // Whether `reader` reads the user directory.
 bool ReadsUsers(const ColumnReader& reader);
 
-// Overwrites `cell` from the requisition whose members `members` found,
+// Writes `cell` (cells.h) from the requisition whose members `members` found,
 // appending a warning for each lenient or failed conversion. The user kinds
 // read `users`: a null cell, without a warning, when `users` is nullptr,
 // the member holds no string id, the id is not in `users` or the user has
 // no such string.
+template <typename Cell>
 void ReadCell(const ColumnReader& reader, const FoundMembers& members,
-              const lever::UserDirectory* users, leverconnect::v1::Value* cell,
-              Warnings* warnings);
+              const lever::UserDirectory* users, Cell cell, Warnings* warnings);
+
+extern template void ReadCell(const ColumnReader&, const FoundMembers&,
+                              const lever::UserDirectory*, ValueCell,
+                              Warnings*);
+extern template void ReadCell(const ColumnReader&, const FoundMembers&,
+                              const lever::UserDirectory*, WireCell, Warnings*);
 
 }  // namespace leverconnect::mapping
 

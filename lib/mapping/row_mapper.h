@@ -14,12 +14,11 @@
 // rules): a row is never dropped, and whatever could not be read exactly is
 // reported in Row.warnings; text that is not UTF-8 has the offending bytes
 // replaced by U+FFFD, with a warning. The user columns (creator_name,
-// owner_email,
-// ...) look the requisition's user ids up in a lever::UserDirectory given
-// to Create; without one, or for an id it lacks, their cells are null,
-// without a warning. A RowMapper is immutable once created, so one instance
-// may be used from several threads at once; it keeps no reference to the
-// schema it was created from.
+// owner_email, ...) look the requisition's user ids up in a
+// lever::UserDirectory given to Create; without one, or for an id it lacks,
+// their cells are null, without a warning. A RowMapper is immutable once
+// created, so one instance may be used from several threads at once; it keeps
+// no reference to the schema it was created from.
 #ifndef LEVERCONNECT_LIB_MAPPING_ROW_MAPPER_H_
 #define LEVERCONNECT_LIB_MAPPING_ROW_MAPPER_H_
 
@@ -29,6 +28,8 @@
 #include "absl/status/statusor.h"
 #include "leverconnect/v1/values.pb.h"
 #include "lib/lever/user_directory.h"
+#include "lib/mapping/cell_conversion.h"
+#include "lib/mapping/cells.h"
 #include "lib/mapping/column_reader.h"
 #include "lib/mapping/member_index.h"
 #include "rapidjson/document.h"
@@ -71,10 +72,20 @@ class RowMapper {
   void Map(const rapidjson::Value& requisition, leverconnect::v1::Row* row,
            Text text = Text::kCheck) const;
 
+  // Maps `requisition` as Map does, but writes the row straight in its
+  // protobuf encoding: appends to `out` one `rows` field of a RowBatch
+  // (key, length, Row), the bytes that field would have for the Row that
+  // Map fills, and builds no Row. `warnings` is scratch space, overwritten
+  // with the row's warnings; reusing it saves their allocations. Returns
+  // whether the row carries warnings. REQUIRES: the requisition holds only
+  // UTF-8 text (Text::kKnownUtf8): nothing is repaired.
+  bool MapEncoded(const rapidjson::Value& requisition, WireBuffer* out,
+                  Warnings* warnings) const;
+
  private:
   RowMapper() = default;
 
-  // Makes every text of `row` UTF-8 (see utf8_text.h): a cell's, with a
+  // Makes every text of `row` UTF-8 (see lib/text/utf8.h): a cell's, with a
   // warning naming its column; the requisition id and the warnings, which
   // quote Lever's values, silently.
   void RepairText(leverconnect::v1::Row* row) const;

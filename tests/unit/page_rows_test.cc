@@ -1,8 +1,12 @@
 // Mapping pages into a reused batch gives exactly the rows a fresh batch
 // gets; the batch's encoding is the StreamRequisitionsResponse the server
-// sends; the id set tells ids apart exactly.
+// sends; rows mapped straight into their encoding (EncodedPage, over
+// RowMapper::MapEncoded) are byte for byte those messages, whatever the
+// values: exact, converted, left empty, lists, long text, odd ids; the id
+// set tells ids apart exactly.
 #include "lib/importer/page_rows.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -19,6 +23,7 @@ namespace leverconnect::importer {
 namespace {
 
 using google::protobuf::util::MessageDifferencer;
+using ::testing::ElementsAre;
 
 mapping::RowMapper GeneratedMapper() {
   rapidjson::Document fields;
@@ -148,6 +153,23 @@ TEST(EncodeBatchMessageTest, WritesEveryKindOfCellAsProtobufDoes) {
   }
 }
 
+// The ids of the rows of one message of a batch of page 9 cut at 1000
+// bytes, checking the message: protobuf's bytes, under the limit unless it
+// holds one row.
+std::vector<std::string> IdsOfCutMessage(const std::string& bytes) {
+  v1::StreamRequisitionsResponse decoded;
+  EXPECT_TRUE(decoded.ParseFromString(bytes));
+  EXPECT_EQ(decoded.batch().page(), 9);
+  EXPECT_TRUE(decoded.batch().ByteSizeLong() <= 1000 ||
+              decoded.batch().rows_size() == 1);
+  EXPECT_EQ(bytes, decoded.SerializeAsString());
+  std::vector<std::string> ids;
+  for (const v1::Row& row : decoded.batch().rows()) {
+    ids.push_back(row.requisition_id());
+  }
+  return ids;
+}
+
 // Rows that would make a message over the limit are cut, in order, into
 // messages of the same page; a row bigger than the limit goes alone.
 TEST(EncodeBatchMessageTest, CutsBatchesOverTheLimitBetweenRows) {
@@ -164,16 +186,7 @@ TEST(EncodeBatchMessageTest, CutsBatchesOverTheLimitBetweenRows) {
   for (int part = 0; part < 3; ++part) {
     std::string bytes(encoder.Size(part), '\0');
     encoder.Encode(batch, part, reinterpret_cast<std::uint8_t*>(&bytes[0]));
-    v1::StreamRequisitionsResponse decoded;
-    ASSERT_TRUE(decoded.ParseFromString(bytes));
-    EXPECT_EQ(decoded.batch().page(), 9);
-    EXPECT_TRUE(decoded.batch().ByteSizeLong() <= 1000 ||
-                decoded.batch().rows_size() == 1);
-    EXPECT_EQ(bytes, decoded.SerializeAsString());
-    parts.emplace_back();
-    for (const v1::Row& row : decoded.batch().rows()) {
-      parts.back().push_back(row.requisition_id());
-    }
+    parts.push_back(IdsOfCutMessage(bytes));
   }
   EXPECT_THAT(parts,
               ::testing::ElementsAre(::testing::ElementsAre("r1", "r2", "r3"),
@@ -209,6 +222,210 @@ TEST(EncodeBatchMessageTest, AnEmptyBatchIsAnEmptyPayload) {
   ASSERT_TRUE(decoded.ParseFromString(bytes));
   EXPECT_TRUE(decoded.has_batch());
   EXPECT_EQ(decoded.batch().rows_size(), 0);
+}
+
+// Every message of `page`, numbered `number`, one after the other.
+std::string Messages(const EncodedPage& page, std::int32_t number) {
+  std::string bytes;
+  for (int message = 0; message < page.messages(); ++message) {
+    std::string one(page.MessageSize(message, number), '\0');
+    page.WriteMessage(message, number,
+                      reinterpret_cast<std::uint8_t*>(&one[0]));
+    bytes += one;
+  }
+  return bytes;
+}
+
+// What the server sends for `requisitions` mapped into a RowBatch.
+std::string BatchMessages(const mapping::RowMapper& mapper,
+                          const rapidjson::Value& requisitions,
+                          const std::vector<bool>& fresh, std::int32_t number,
+                          int* with_warnings) {
+  v1::RowBatch batch;
+  *with_warnings = MapPageRows(mapper, requisitions, fresh, &batch,
+                               mapping::RowMapper::Text::kKnownUtf8);
+  batch.set_page(number);
+  BatchEncoder encoder;
+  std::string bytes;
+  const int parts = encoder.Prepare(batch);
+  for (int part = 0; part < parts; ++part) {
+    std::string one(encoder.Size(part), '\0');
+    encoder.Encode(batch, part, reinterpret_cast<std::uint8_t*>(&one[0]));
+    bytes += one;
+  }
+  return bytes;
+}
+
+// `requisitions` (a JSON array) through both paths, with one EncodedPage
+// reused: the same bytes and the same count of rows with warnings.
+void ExpectSameBytes(const mapping::RowMapper& mapper, EncodedPage& encoded,
+                     const rapidjson::Value& requisitions,
+                     const std::vector<bool>& fresh, std::int32_t number) {
+  int batch_warnings = 0;
+  const std::string expected =
+      BatchMessages(mapper, requisitions, fresh, number, &batch_warnings);
+  EXPECT_EQ(encoded.Map(mapper, requisitions, fresh), batch_warnings);
+  EXPECT_EQ(Messages(encoded, number), expected);
+}
+
+// Generated requisitions carry the traps of real data (conversions,
+// missing members, lists); pages of several sizes reuse one EncodedPage.
+TEST(EncodedPageTest, GeneratedPagesEncodeAsTheirBatches) {
+  const mapping::RowMapper mapper = GeneratedMapper();
+  const std::vector<testing::StoredRequisition> requisitions =
+      testing::GenerateRequisitions(700, 11);
+  EncodedPage encoded;
+  int pages = 0;
+  int warned = 0;
+  for (std::size_t start = 0; start < requisitions.size(); start += 100) {
+    const std::size_t size = start < 600 ? 100 : 7 + pages;
+    std::string text = "[";
+    for (std::size_t i = start; i < start + size && i < requisitions.size();
+         ++i) {
+      if (i > start) text += ",";
+      text += requisitions[i].json;
+    }
+    text += "]";
+    rapidjson::Document page;
+    page.Parse(text.c_str());
+    ASSERT_FALSE(page.HasParseError());
+    ++pages;
+    int with_warnings = 0;
+    BatchMessages(mapper, page, {}, pages, &with_warnings);
+    warned += with_warnings;
+    ExpectSameBytes(mapper, encoded, page, {}, pages);
+    EXPECT_EQ(encoded.messages(), 1);
+    EXPECT_EQ(encoded.rows(), static_cast<int>(page.Size()));
+  }
+  EXPECT_GT(warned, 50);  // the traps were there
+}
+
+// A schema with a column of every type, plain and as a list, all reading
+// the member "x", and one reading "x.y".
+mapping::RowMapper EveryTypeMapper() {
+  v1::RequisitionSchema schema;
+  for (const v1::ColumnType type :
+       {v1::COLUMN_TYPE_STRING, v1::COLUMN_TYPE_INTEGER, v1::COLUMN_TYPE_DOUBLE,
+        v1::COLUMN_TYPE_BOOL, v1::COLUMN_TYPE_TIMESTAMP}) {
+    for (const bool list : {false, true}) {
+      v1::Column* column = schema.add_columns();
+      column->set_name(v1::ColumnType_Name(type) + (list ? "_list" : ""));
+      column->set_type(type);
+      column->set_list(list);
+      column->set_source(v1::COLUMN_SOURCE_CUSTOM);
+      column->set_lever_path("x");
+    }
+  }
+  v1::Column* nested = schema.add_columns();
+  nested->set_name("nested");
+  nested->set_type(v1::COLUMN_TYPE_STRING);
+  nested->set_source(v1::COLUMN_SOURCE_CUSTOM);
+  nested->set_lever_path("x.y");
+  absl::StatusOr<mapping::RowMapper> mapper =
+      mapping::RowMapper::Create(schema, {});
+  EXPECT_TRUE(mapper.ok()) << mapper.status();
+  return *std::move(mapper);
+}
+
+TEST(EncodedPageTest, EveryKindOfValueEncodesAsItsRow) {
+  const mapping::RowMapper mapper = EveryTypeMapper();
+  const std::string long_text(300, 'l');
+  const std::vector<std::string> values = {
+      "null",
+      "true",
+      "false",
+      "0",
+      "1",
+      "-1",
+      "1.5",
+      "-0.25",
+      "1e300",
+      "-9223372036854775808",
+      "18446744073709551615",
+      "1700000000123",
+      "-62135596800001",
+      R"("")",
+      R"("text")",
+      R"(" 12 ")",
+      R"("12.0")",
+      R"("TRUE")",
+      R"("2024-02-29")",
+      R"("2024-02-29T12:30:00.123456789Z")",
+      R"("1969-12-31T23:59:59.5Z")",
+      R"("99999999999999999999")",
+      R"("caf\u00e9 \"quoted\"")",
+      "\"" + std::string(127, 'a') + "\"",
+      "\"" + std::string(128, 'a') + "\"",
+      "\"" + long_text + "\"",
+      "[]",
+      "[null]",
+      R"([1, "a", [2], {"b": true}, 2.5, "2024-01-01"])",
+      "[\"" + long_text + "\", \"" + long_text + "\"]",
+      "{}",
+      R"({"y": "inside"})",
+      R"({"y": 3})"};
+  EncodedPage encoded;
+  for (const std::string& value : values) {
+    for (const std::string id :
+         {R"("id": "r1", )", R"("id": 42, )", R"("id": null, )", ""}) {
+      const std::string text = "[{" + id + R"("x": )" + value + "}]";
+      rapidjson::Document page;
+      page.Parse(text.c_str());
+      ASSERT_FALSE(page.HasParseError()) << text;
+      SCOPED_TRACE(text);
+      ExpectSameBytes(mapper, encoded, page, {}, 5);
+    }
+  }
+}
+
+TEST(EncodedPageTest, ValuesThatAreNotRequisitionsEncodeAsTheirRows) {
+  const mapping::RowMapper mapper = EveryTypeMapper();
+  rapidjson::Document page;
+  page.Parse(R"([[1, 2], "text", 7, null, {"id": "ok", "x": 1}])");
+  EncodedPage encoded;
+  ExpectSameBytes(mapper, encoded, page, {}, 1);
+  ExpectSameBytes(mapper, encoded, page, {true, false, false, true, true}, 2);
+}
+
+TEST(EncodedPageTest, AnEmptyPageIsOneMessageWithoutRows) {
+  const mapping::RowMapper mapper = EveryTypeMapper();
+  rapidjson::Document page;
+  page.Parse("[]");
+  EncodedPage encoded;
+  ExpectSameBytes(mapper, encoded, page, {}, 3);
+  EXPECT_EQ(encoded.messages(), 1);
+  EXPECT_EQ(encoded.rows(), 0);
+}
+
+// Rows that would make a message over the limit start another, in order;
+// a row bigger than the limit goes alone; each message carries the page.
+TEST(EncodedPageTest, CutsMessagesOverTheLimitBetweenRows) {
+  const mapping::RowMapper mapper = EveryTypeMapper();
+  std::string text = "[";
+  int index = 0;
+  for (int size : {300, 300, 300, 1500, 100, 100}) {
+    if (index > 0) text += ",";
+    text += R"({"id": "r)" + std::to_string(++index) + R"(", "x": ")" +
+            std::string(size, 'x') + R"("})";
+  }
+  text += "]";
+  rapidjson::Document page;
+  page.Parse(text.c_str());
+  const mapping::RowMapper one_column = *mapping::RowMapper::Create(
+      mapper.schema(), {mapper.schema().columns(0).name()});
+  EncodedPage encoded(1000);
+  encoded.Map(one_column, page, {});
+  ASSERT_EQ(encoded.messages(), 3);
+  std::vector<std::vector<std::string>> messages;
+  for (int message = 0; message < 3; ++message) {
+    std::string bytes(encoded.MessageSize(message, 9), '\0');
+    encoded.WriteMessage(message, 9,
+                         reinterpret_cast<std::uint8_t*>(&bytes[0]));
+    messages.push_back(IdsOfCutMessage(bytes));
+  }
+  EXPECT_THAT(messages,
+              ElementsAre(ElementsAre("r1", "r2", "r3"), ElementsAre("r4"),
+                          ElementsAre("r5", "r6")));
 }
 
 TEST(RequisitionIdSetTest, EachIdIsNewOnce) {

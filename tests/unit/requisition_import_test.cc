@@ -31,7 +31,21 @@ class RecordingSink : public RowSink {
     }
     return static_cast<int>(pages_.size()) < stop_after_;
   }
+  // When takes_encoded_, decodes what the server would send and records it
+  // as OnBatch does.
+  bool TakesEncodedRows() const override { return takes_encoded_; }
+  bool OnEncodedPage(const EncodedPage& encoded, std::int32_t page) override {
+    ++encoded_pages_;
+    EXPECT_EQ(encoded.messages(), 1);
+    std::string bytes(encoded.MessageSize(0, page), '\0');
+    encoded.WriteMessage(0, page, reinterpret_cast<std::uint8_t*>(&bytes[0]));
+    v1::StreamRequisitionsResponse message;
+    EXPECT_TRUE(message.ParseFromString(bytes));
+    return OnBatch(message.batch());
+  }
 
+  bool takes_encoded_ = false;
+  int encoded_pages_ = 0;
   int stop_after_ = 1000;
   v1::RequisitionSchema schema_;
   std::vector<int> pages_;
@@ -281,41 +295,68 @@ TEST_F(RequisitionImportTest, UserColumnsReadTheUsersOnceBeforeAnyRow) {
 // UTF-8: a page with a stray byte, one with an escaped lone surrogate
 // (which RapidJSON decodes into bytes that are not UTF-8), a user's name
 // and a custom field's label.
+// Lever answers whose text is not all UTF-8: in the custom fields, the
+// users, the first page (a Latin-1 byte) and the second (an escaped lone
+// surrogate); the third page is UTF-8.
+void AnswerTextThatIsNotUtf8(testing::ScriptedHttp& http) {
+  http.AnswerTo("/requisition_fields", 200,
+                "{\"data\":[{\"id\":\"level\",\"text\":\"Niv\xe9\","
+                "\"type\":\"text\"}]}");
+  http.AnswerTo("/users", 200,
+                "{\"data\":[{\"id\":\"u1\",\"name\":\"Ad\xff\"}],"
+                "\"hasNext\":false}");
+  http.Answer(200,
+              "{\"data\":[{\"id\":\"a\",\"name\":\"Caf\xe9\","
+              "\"creator\":\"u1\"}],\"hasNext\":true,\"next\":\"t1\"}");
+  http.Answer(200,
+              "{\"data\":[{\"id\":\"b\",\"name\":\"x\\udc00y\"}],"
+              "\"hasNext\":true,\"next\":\"t2\"}");
+  http.Answer(200,
+              "{\"data\":[{\"id\":\"c\",\"name\":\"Caf\xc3\xa9\"}],"
+              "\"hasNext\":false}");
+}
+
+// The rows of an import of those answers: every text repaired, with a
+// warning where it was the requisition's.
+void ExpectRepairedRows(const RecordingSink& sink,
+                        const v1::ImportSummary& summary) {
+  const std::string r = "\xEF\xBF\xBD";  // U+FFFD
+  EXPECT_EQ(sink.schema_.columns(2).label(), "Niv" + r);
+  ASSERT_EQ(sink.rows_.size(), 3u);
+  EXPECT_EQ(sink.rows_[0].cells(0).string_value(), "Caf" + r);
+  EXPECT_EQ(sink.rows_[0].cells(1).string_value(), "Ad" + r);
+  EXPECT_EQ(sink.rows_[1].cells(0).string_value(), "x" + r + r + r + "y");
+  EXPECT_EQ(sink.rows_[2].cells(0).string_value(), "Caf\xc3\xa9");
+  const std::string warning =
+      "name: text that is not UTF-8; the bytes that are not were replaced "
+      "by U+FFFD";
+  EXPECT_THAT(sink.rows_[0].warnings(), ElementsAre(warning));
+  EXPECT_THAT(sink.rows_[1].warnings(), ElementsAre(warning));
+  EXPECT_THAT(sink.rows_[2].warnings(), IsEmpty());
+  EXPECT_EQ(summary.rows_with_warnings(), 2);
+}
+
 TEST_F(RequisitionImportTest, TextThatIsNotUtf8IsRepairedWhereverItComesFrom) {
-  http_.AnswerTo("/requisition_fields", 200,
-                 "{\"data\":[{\"id\":\"level\",\"text\":\"Niv\xe9\","
-                 "\"type\":\"text\"}]}");
-  http_.AnswerTo("/users", 200,
-                 "{\"data\":[{\"id\":\"u1\",\"name\":\"Ad\xff\"}],"
-                 "\"hasNext\":false}");
-  http_.Answer(200,
-               "{\"data\":[{\"id\":\"a\",\"name\":\"Caf\xe9\","
-               "\"creator\":\"u1\"}],\"hasNext\":true,\"next\":\"t1\"}");
-  http_.Answer(200,
-               "{\"data\":[{\"id\":\"b\",\"name\":\"x\\udc00y\"}],"
-               "\"hasNext\":true,\"next\":\"t2\"}");
-  http_.Answer(200,
-               "{\"data\":[{\"id\":\"c\",\"name\":\"Caf\xc3\xa9\"}],"
-               "\"hasNext\":false}");
+  AnswerTextThatIsNotUtf8(http_);
   ImportOptions options;
   options.columns = {"name", "creator_name", "custom.level"};
   auto summary = Run(options);
   ASSERT_TRUE(summary.ok()) << summary.status();
+  ExpectRepairedRows(sink_, *summary);
+}
 
-  const std::string r = "\xEF\xBF\xBD";  // U+FFFD
-  EXPECT_EQ(sink_.schema_.columns(2).label(), "Niv" + r);
-  ASSERT_EQ(sink_.rows_.size(), 3u);
-  EXPECT_EQ(sink_.rows_[0].cells(0).string_value(), "Caf" + r);
-  EXPECT_EQ(sink_.rows_[0].cells(1).string_value(), "Ad" + r);
-  EXPECT_EQ(sink_.rows_[1].cells(0).string_value(), "x" + r + r + r + "y");
-  EXPECT_EQ(sink_.rows_[2].cells(0).string_value(), "Caf\xc3\xa9");
-  const std::string warning =
-      "name: text that is not UTF-8; the bytes that are not were replaced "
-      "by U+FFFD";
-  EXPECT_THAT(sink_.rows_[0].warnings(), ElementsAre(warning));
-  EXPECT_THAT(sink_.rows_[1].warnings(), ElementsAre(warning));
-  EXPECT_THAT(sink_.rows_[2].warnings(), IsEmpty());
-  EXPECT_EQ(summary->rows_with_warnings(), 2);
+// A sink that takes encoded rows gets the pages that are UTF-8 encoded,
+// and the others as batches, repaired: the same rows either way.
+TEST_F(RequisitionImportTest, OnlyPagesThatAreUtf8ReachASinkEncoded) {
+  AnswerTextThatIsNotUtf8(http_);
+  sink_.takes_encoded_ = true;
+  ImportOptions options;
+  options.columns = {"name", "creator_name", "custom.level"};
+  auto summary = Run(options);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  ExpectRepairedRows(sink_, *summary);
+  EXPECT_EQ(sink_.encoded_pages_, 1);
+  EXPECT_THAT(sink_.pages_, ElementsAre(1, 2, 3));
 }
 
 TEST_F(RequisitionImportTest, WithoutUserColumnsTheUsersAreNeverRead) {
