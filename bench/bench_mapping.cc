@@ -10,11 +10,11 @@
 //                  to page as each reading thread of the importer does.
 // Beside them, not in the total: the same rows through a RowBatch, as
 // Pigment runs and the rare page that needs its text repaired take them
-// (map: importer::MapPageRows; encode: importer::BatchEncoder, whose bytes
-// are checked to be the same), and what the client library does with each
-// message it receives: decode, parsed into messages on its reused
-// client::MessageArena (StreamHandlers::on_batch); view, indexed by a
-// reused client::RowBatchView with every cell then read once
+// (map: importer::MapPageRows; encode: protobuf's own serialization of
+// the response, whose bytes are checked to be the same), and what the client
+// library does with each message it receives: decode, parsed into messages on
+// its reused client::MessageArena (StreamHandlers::on_batch); view, indexed by
+// a reused client::RowBatchView with every cell then read once
 // (StreamHandlers::on_rows).
 //
 // Data: requisitions made by fake-lever's generator (every standard member
@@ -187,16 +187,17 @@ mapping::RowMapper MapperFor(const Dataset& dataset, int& columns) {
 // parsed in place (lib/lever), the rows mapped into the encoding the
 // server writes (EncodedPage, reused from page to page as each reading
 // thread of the importer does); then the same through a reused RowBatch
-// (MapPageRows, BatchEncoder). The copy of each page into the buffer it is
-// parsed in stands for its arrival from Lever and is not timed; the
-// release of each page's document is timed with the parse. Each encoded
+// (MapPageRows, then protobuf's serialization). The copy of each page into the
+// buffer it is parsed in stands for its arrival from Lever and is not timed;
+// the release of each page's document is timed with the parse. Each encoded
 // message is then decoded as the client library decodes it.
 RunTimes RunOnce(const Dataset& dataset, const mapping::RowMapper& mapper,
-                 importer::PageRows& rows, client::MessageArena& arena,
-                 client::RowBatchView& view, std::int64_t& rows_with_warnings) {
+                 importer::EncodedPage& page_rows,
+                 v1::StreamRequisitionsResponse& response,
+                 client::MessageArena& arena, client::RowBatchView& view,
+                 std::int64_t& rows_with_warnings) {
   RunTimes times;
-  importer::BatchEncoder encoder;
-  v1::RowBatch& batch = rows.batch;
+  v1::RowBatch& batch = *response.mutable_batch();
   std::string body;
   std::vector<std::uint8_t> streamed;
   std::vector<std::uint8_t> encoded;
@@ -216,18 +217,18 @@ RunTimes RunOnce(const Dataset& dataset, const mapping::RowMapper& mapper,
       std::fprintf(stderr, "bench_mapping: a page is not UTF-8\n");
       std::exit(1);
     }
-    rows_with_warnings += rows.encoded.Map(mapper, (*document)["data"], {});
-    if (rows.encoded.messages() != 1) std::exit(1);  // one message per page
-    streamed.resize(rows.encoded.MessageSize(0, 1));
-    rows.encoded.WriteMessage(0, 1, streamed.data());
+    rows_with_warnings += page_rows.Map(mapper, (*document)["data"], {},
+                                        mapping::RowMapper::Text::kKnownUtf8);
+    if (page_rows.messages() != 1) std::exit(1);  // one message per page
+    streamed.resize(page_rows.MessageSize(0, 1));
+    page_rows.WriteMessage(0, 1, streamed.data());
     const auto t2 = Clock::now();
     importer::MapPageRows(mapper, (*document)["data"], {}, &batch,
                           mapping::RowMapper::Text::kKnownUtf8);
     batch.set_page(1);
     const auto t3 = Clock::now();
-    if (encoder.Prepare(batch) != 1) std::exit(1);
-    encoded.resize(encoder.Size(0));
-    encoder.Encode(batch, 0, encoded.data());
+    encoded.resize(response.ByteSizeLong());
+    response.SerializeWithCachedSizesToArray(encoded.data());
     const auto t4 = Clock::now();
     document.reset();
     const auto t5 = Clock::now();
@@ -280,14 +281,16 @@ Line Measure(const Dataset& dataset, int runs) {
   line.runs = runs;
   const mapping::RowMapper mapper = MapperFor(dataset, line.columns);
   std::int64_t warnings = 0;
-  importer::PageRows rows;
+  importer::EncodedPage page_rows;
+  v1::StreamRequisitionsResponse response;  // a RowBatch reused page to page
   client::MessageArena arena;
   client::RowBatchView view;
-  RunOnce(dataset, mapper, rows, arena, view, warnings);  // warm-up
+  RunOnce(dataset, mapper, page_rows, response, arena, view,
+          warnings);  // warm-up
   std::vector<double> parse, stream, map, encode, total, decode, viewed;
   RunTimes last;
   for (int run = 0; run < runs; ++run) {
-    last = RunOnce(dataset, mapper, rows, arena, view, warnings);
+    last = RunOnce(dataset, mapper, page_rows, response, arena, view, warnings);
     const double n = dataset.requisitions;
     parse.push_back(last.parse * 1e6 / n);
     stream.push_back(last.stream * 1e6 / n);

@@ -96,17 +96,6 @@ class RequisitionStream : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
     return Enqueue(Encode(message));
   }
 
-  bool OnBatch(const v1::RowBatch& batch) override {
-    rows_ += batch.rows_size();
-    metrics::CountRowsImported("stream", batch.rows_size());
-    const int parts = encoder_.Prepare(batch);
-    for (int part = 0; part < parts; ++part) {
-      grpc::Slice slice(encoder_.Size(part));
-      encoder_.Encode(batch, part, const_cast<uint8_t*>(slice.begin()));
-      if (!Enqueue(grpc::ByteBuffer(&slice, 1))) return false;
-    }
-    return true;
-  }
   bool TakesEncodedRows() const override { return true; }
   bool OnEncodedPage(const importer::EncodedPage& encoded,
                      std::int32_t page) override {
@@ -266,7 +255,6 @@ class RequisitionStream : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
   const absl::StatusOr<auth::Principal> principal_;
   RpcLog rpc_;
   std::int64_t rows_ = 0;
-  importer::BatchEncoder encoder_;  // batches come one at a time
   std::thread worker_;
 
   std::mutex mu_;

@@ -358,16 +358,18 @@ class Import {
     if (!prepared_status_.ok()) return false;
     const rapidjson::Value& requisitions = page.requisitions();
     const std::vector<bool> fresh = FirstTimes(requisitions);
-    if (page.text_is_utf8 && sink_.TakesEncodedRows()) {
-      const int with_warnings = rows.encoded.Map(*mapper_, requisitions, fresh);
+    const mapping::RowMapper::Text text =
+        page.text_is_utf8 ? mapping::RowMapper::Text::kKnownUtf8
+                          : mapping::RowMapper::Text::kCheck;
+    if (sink_.TakesEncodedRows()) {
+      const int with_warnings =
+          rows.encoded.Map(*mapper_, requisitions, fresh, text);
       const int number = CountPage(rows.encoded.rows(), with_warnings);
       absl::MutexLock sink_lock(&sink_mu_);
       return sink_.OnEncodedPage(rows.encoded, number);
     }
     const int with_warnings =
-        MapPageRows(*mapper_, requisitions, fresh, &rows.batch,
-                    page.text_is_utf8 ? mapping::RowMapper::Text::kKnownUtf8
-                                      : mapping::RowMapper::Text::kCheck);
+        MapPageRows(*mapper_, requisitions, fresh, &rows.batch, text);
     rows.batch.set_page(CountPage(rows.batch.rows_size(), with_warnings));
     absl::MutexLock sink_lock(&sink_mu_);
     return sink_.OnBatch(rows.batch);

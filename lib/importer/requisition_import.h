@@ -20,26 +20,25 @@
 
 namespace leverconnect::importer {
 
-// Receives what an import produces, in order: one schema, then batches,
-// one call at a time. OnBatch may block to slow the reading down
-// (back-pressure). Returning false from either stops the import with
-// CANCELLED.
+// Receives what an import produces, in order: one schema, then each
+// page's rows, one call at a time. A sink takes the rows in one of two
+// forms and overrides the method of that form: OnBatch (the default), or,
+// when TakesEncodedRows() is true, OnEncodedPage. Either may block to slow
+// the reading down (back-pressure). Returning false from any stops the
+// import with CANCELLED.
 class RowSink {
  public:
   virtual ~RowSink() = default;
   virtual bool OnSchema(const v1::RequisitionSchema& schema) = 0;
-  // `batch` is the importer's, one page's rows, reused for later pages
-  // once OnBatch returns: a sink copies or encodes (page_rows.h's
-  // BatchEncoder, which also cuts batches too large for one message) what
-  // it keeps.
-  virtual bool OnBatch(const v1::RowBatch& batch) = 0;
 
-  // A sink that sends rows on as StreamRequisitionsResponse messages
-  // returns true here, and then receives each page whose text is known to
-  // be UTF-8 (nearly all) through OnEncodedPage instead of OnBatch: its
-  // rows mapped straight into those messages, numbered `page`, which
-  // saves building the RowBatch. `encoded` is the importer's, reused once
-  // OnEncodedPage returns.
+  // A page's rows as a RowBatch. `batch` is the importer's, reused for
+  // later pages once OnBatch returns: a sink copies what it keeps.
+  virtual bool OnBatch(const v1::RowBatch& batch) { return false; }
+
+  // For a sink that sends rows on as StreamRequisitionsResponse messages:
+  // a page's rows mapped straight into those messages, numbered `page`,
+  // which saves building the RowBatch. `encoded` is the importer's, reused
+  // once OnEncodedPage returns.
   virtual bool TakesEncodedRows() const { return false; }
   virtual bool OnEncodedPage(const EncodedPage& encoded, std::int32_t page) {
     return false;

@@ -1,9 +1,9 @@
 // Mapping pages into a reused batch gives exactly the rows a fresh batch
-// gets; the batch's encoding is the StreamRequisitionsResponse the server
-// sends; rows mapped straight into their encoding (EncodedPage, over
-// RowMapper::MapEncoded) are byte for byte those messages, whatever the
-// values: exact, converted, left empty, lists, long text, odd ids; the id
-// set tells ids apart exactly.
+// gets; rows mapped straight into StreamRequisitionsResponse messages
+// (EncodedPage) are byte for byte what protobuf writes for those rows in a
+// RowBatch, whatever the values: exact, converted, left empty, lists, long
+// text, odd ids, text that is not UTF-8; the id set tells ids apart
+// exactly.
 #include "lib/importer/page_rows.h"
 
 #include <cstdint>
@@ -108,51 +108,6 @@ TEST(MapPageRowsTest, AnEmptyPageEmptiesTheBatchButLeavesItsPage) {
   EXPECT_EQ(batch.page(), 4);
 }
 
-TEST(EncodeBatchMessageTest, DecodesAsTheResponseCarryingTheBatch) {
-  const mapping::RowMapper mapper = GeneratedMapper();
-  v1::RowBatch batch;
-  MapPageRows(mapper, GeneratedPages(100, 100)[0], {}, &batch);
-  batch.set_page(300);
-  BatchEncoder encoder;
-  ASSERT_EQ(encoder.Prepare(batch), 1);
-  std::string bytes(encoder.Size(0), '\0');
-  encoder.Encode(batch, 0, reinterpret_cast<std::uint8_t*>(&bytes[0]));
-
-  v1::StreamRequisitionsResponse expected;
-  *expected.mutable_batch() = batch;
-  // Byte for byte what protobuf writes.
-  EXPECT_EQ(bytes, expected.SerializeAsString());
-  v1::StreamRequisitionsResponse decoded;
-  ASSERT_TRUE(decoded.ParseFromString(bytes));
-  ASSERT_TRUE(decoded.has_batch());
-  EXPECT_TRUE(MessageDifferencer::Equals(decoded.batch(), batch));
-}
-
-// Every kind of cell, and the extremes of each (negative numbers take ten
-// bytes, a cell with no member none), with one encoder reused from a larger
-// batch to smaller ones.
-TEST(EncodeBatchMessageTest, WritesEveryKindOfCellAsProtobufDoes) {
-  v1::RowBatch every = testing::EveryKind();
-  every.mutable_rows(0)->add_cells();  // no member set
-  every.mutable_rows(0)
-      ->mutable_cells(11)
-      ->mutable_timestamp_value()
-      ->set_nanos(-1);
-  every.mutable_rows(1)->clear_requisition_id();
-  v1::RowBatch negative_page;
-  negative_page.set_page(-3);
-  negative_page.add_rows()->add_cells()->set_integer_value(INT64_MIN);
-  BatchEncoder encoder;
-  for (const v1::RowBatch& batch : {every, negative_page, v1::RowBatch()}) {
-    ASSERT_EQ(encoder.Prepare(batch), 1);
-    std::string bytes(encoder.Size(0), '\0');
-    encoder.Encode(batch, 0, reinterpret_cast<std::uint8_t*>(&bytes[0]));
-    v1::StreamRequisitionsResponse expected;
-    *expected.mutable_batch() = batch;
-    EXPECT_EQ(bytes, expected.SerializeAsString()) << batch.DebugString();
-  }
-}
-
 // The ids of the rows of one message of a batch of page 9 cut at 1000
 // bytes, checking the message: protobuf's bytes, under the limit unless it
 // holds one row.
@@ -170,60 +125,6 @@ std::vector<std::string> IdsOfCutMessage(const std::string& bytes) {
   return ids;
 }
 
-// Rows that would make a message over the limit are cut, in order, into
-// messages of the same page; a row bigger than the limit goes alone.
-TEST(EncodeBatchMessageTest, CutsBatchesOverTheLimitBetweenRows) {
-  v1::RowBatch batch;
-  batch.set_page(9);
-  for (int size : {300, 300, 300, 1500, 100, 100}) {
-    v1::Row* row = batch.add_rows();
-    row->set_requisition_id("r" + std::to_string(batch.rows_size()));
-    row->add_cells()->set_string_value(std::string(size, 'x'));
-  }
-  BatchEncoder encoder(1000);
-  ASSERT_EQ(encoder.Prepare(batch), 3);
-  std::vector<std::vector<std::string>> parts;
-  for (int part = 0; part < 3; ++part) {
-    std::string bytes(encoder.Size(part), '\0');
-    encoder.Encode(batch, part, reinterpret_cast<std::uint8_t*>(&bytes[0]));
-    parts.push_back(IdsOfCutMessage(bytes));
-  }
-  EXPECT_THAT(parts,
-              ::testing::ElementsAre(::testing::ElementsAre("r1", "r2", "r3"),
-                                     ::testing::ElementsAre("r4"),
-                                     ::testing::ElementsAre("r5", "r6")));
-}
-
-TEST(EncodeBatchMessageTest, ByDefaultABatchStaysUnderAMegabyte) {
-  v1::RowBatch batch;
-  batch.set_page(1);
-  for (const char* id : {"a", "b", "c"}) {
-    v1::Row* row = batch.add_rows();
-    row->set_requisition_id(id);
-    row->add_cells()->set_string_value(
-        std::string(id == std::string("c") ? 10 : 700000, 'n'));
-  }
-  BatchEncoder encoder;
-  // "a" fills one message; "b" would take it past a megabyte, so it starts
-  // a second one, which the small "c" joins.
-  ASSERT_EQ(encoder.Prepare(batch), 2);
-  EXPECT_LT(encoder.Size(0), 800000u);
-  EXPECT_GT(encoder.Size(1), 700000u);
-  EXPECT_LT(encoder.Size(1), BatchEncoder::kMaxBatchBytes);
-}
-
-TEST(EncodeBatchMessageTest, AnEmptyBatchIsAnEmptyPayload) {
-  v1::RowBatch batch;
-  BatchEncoder encoder;
-  ASSERT_EQ(encoder.Prepare(batch), 1);
-  std::string bytes(encoder.Size(0), '\0');
-  encoder.Encode(batch, 0, reinterpret_cast<std::uint8_t*>(&bytes[0]));
-  v1::StreamRequisitionsResponse decoded;
-  ASSERT_TRUE(decoded.ParseFromString(bytes));
-  EXPECT_TRUE(decoded.has_batch());
-  EXPECT_EQ(decoded.batch().rows_size(), 0);
-}
-
 // Every message of `page`, numbered `number`, one after the other.
 std::string Messages(const EncodedPage& page, std::int32_t number) {
   std::string bytes;
@@ -236,35 +137,31 @@ std::string Messages(const EncodedPage& page, std::int32_t number) {
   return bytes;
 }
 
-// What the server sends for `requisitions` mapped into a RowBatch.
-std::string BatchMessages(const mapping::RowMapper& mapper,
-                          const rapidjson::Value& requisitions,
-                          const std::vector<bool>& fresh, std::int32_t number,
-                          int* with_warnings) {
-  v1::RowBatch batch;
-  *with_warnings = MapPageRows(mapper, requisitions, fresh, &batch,
-                               mapping::RowMapper::Text::kKnownUtf8);
-  batch.set_page(number);
-  BatchEncoder encoder;
-  std::string bytes;
-  const int parts = encoder.Prepare(batch);
-  for (int part = 0; part < parts; ++part) {
-    std::string one(encoder.Size(part), '\0');
-    encoder.Encode(batch, part, reinterpret_cast<std::uint8_t*>(&one[0]));
-    bytes += one;
-  }
-  return bytes;
+// What protobuf writes for the StreamRequisitionsResponse carrying
+// `requisitions` mapped into a RowBatch numbered `number`.
+std::string BatchMessage(const mapping::RowMapper& mapper,
+                         const rapidjson::Value& requisitions,
+                         const std::vector<bool>& fresh, std::int32_t number,
+                         mapping::RowMapper::Text text, int* with_warnings) {
+  v1::StreamRequisitionsResponse response;
+  v1::RowBatch* batch = response.mutable_batch();
+  *with_warnings = MapPageRows(mapper, requisitions, fresh, batch, text);
+  batch->set_page(number);
+  return response.SerializeAsString();
 }
 
-// `requisitions` (a JSON array) through both paths, with one EncodedPage
+// `requisitions` (a JSON array) mapped both ways, with one EncodedPage
 // reused: the same bytes and the same count of rows with warnings.
-void ExpectSameBytes(const mapping::RowMapper& mapper, EncodedPage& encoded,
-                     const rapidjson::Value& requisitions,
-                     const std::vector<bool>& fresh, std::int32_t number) {
+void ExpectSameBytes(
+    const mapping::RowMapper& mapper, EncodedPage& encoded,
+    const rapidjson::Value& requisitions, const std::vector<bool>& fresh,
+    std::int32_t number,
+    mapping::RowMapper::Text text = mapping::RowMapper::Text::kKnownUtf8) {
   int batch_warnings = 0;
   const std::string expected =
-      BatchMessages(mapper, requisitions, fresh, number, &batch_warnings);
-  EXPECT_EQ(encoded.Map(mapper, requisitions, fresh), batch_warnings);
+      BatchMessage(mapper, requisitions, fresh, number, text, &batch_warnings);
+  EXPECT_EQ(encoded.Map(mapper, requisitions, fresh, text), batch_warnings);
+  EXPECT_EQ(encoded.messages(), 1);
   EXPECT_EQ(Messages(encoded, number), expected);
 }
 
@@ -291,10 +188,10 @@ TEST(EncodedPageTest, GeneratedPagesEncodeAsTheirBatches) {
     ASSERT_FALSE(page.HasParseError());
     ++pages;
     int with_warnings = 0;
-    BatchMessages(mapper, page, {}, pages, &with_warnings);
+    BatchMessage(mapper, page, {}, pages, mapping::RowMapper::Text::kKnownUtf8,
+                 &with_warnings);
     warned += with_warnings;
     ExpectSameBytes(mapper, encoded, page, {}, pages);
-    EXPECT_EQ(encoded.messages(), 1);
     EXPECT_EQ(encoded.rows(), static_cast<int>(page.Size()));
   }
   EXPECT_GT(warned, 50);  // the traps were there
@@ -426,6 +323,63 @@ TEST(EncodedPageTest, CutsMessagesOverTheLimitBetweenRows) {
   EXPECT_THAT(messages,
               ElementsAre(ElementsAre("r1", "r2", "r3"), ElementsAre("r4"),
                           ElementsAre("r5", "r6")));
+}
+
+// A page whose text is not known to be UTF-8 is checked and repaired as a
+// batch is, wherever the bad bytes are: a cell, a list element, the id, a
+// warning quoting the value. The same EncodedPage then maps a page that is
+// UTF-8 straight.
+TEST(EncodedPageTest, TextThatIsNotUtf8IsRepairedAsInABatch) {
+  const mapping::RowMapper mapper = EveryTypeMapper();
+  const std::string text =
+      "[{\"id\": \"r\xff\", \"x\": \"caf\xc3\"}, "
+      "{\"id\": \"r2\", \"x\": [\"a\", \"\xed\xa0\x80\"]}, "
+      "{\"id\": \"r3\", \"x\": \"fine \xc3\xa9\"}]";
+  rapidjson::Document page;
+  page.Parse(text.c_str());
+  ASSERT_FALSE(page.HasParseError());
+  EncodedPage encoded;
+  ExpectSameBytes(mapper, encoded, page, {}, 4,
+                  mapping::RowMapper::Text::kCheck);
+
+  v1::StreamRequisitionsResponse decoded;
+  ASSERT_TRUE(decoded.ParseFromString(Messages(encoded, 4)));
+  ASSERT_EQ(decoded.batch().rows_size(), 3);
+  const v1::Row& first = decoded.batch().rows(0);
+  EXPECT_EQ(first.requisition_id(), "r\xef\xbf\xbd");
+  EXPECT_EQ(first.cells(0).string_value(), "caf\xef\xbf\xbd");
+  EXPECT_THAT(first.warnings(), ::testing::Contains(::testing::HasSubstr(
+                                    "STRING: text that is not UTF-8")));
+  EXPECT_EQ(decoded.batch().rows(2).cells(0).string_value(), "fine \xc3\xa9");
+  EXPECT_THAT(
+      decoded.batch().rows(2).warnings(),
+      ::testing::Not(::testing::Contains(::testing::HasSubstr("not UTF-8"))));
+
+  const std::vector<rapidjson::Document> pages = GeneratedPages(30, 30);
+  ExpectSameBytes(GeneratedMapper(), encoded, pages[0], {}, 5);
+}
+
+// "a" fills one message; "b" would take it past a megabyte, so it starts a
+// second one, which the small "c" joins.
+TEST(EncodedPageTest, ByDefaultAMessageStaysUnderAMegabyte) {
+  const mapping::RowMapper mapper = EveryTypeMapper();
+  const mapping::RowMapper one_column = *mapping::RowMapper::Create(
+      mapper.schema(), {mapper.schema().columns(0).name()});
+  std::string text = "[";
+  for (const int size : {700000, 700000, 10}) {
+    if (text.size() > 1) text += ",";
+    text += R"({"x": ")" + std::string(size, 'n') + R"("})";
+  }
+  text += "]";
+  rapidjson::Document page;
+  page.Parse(text.c_str());
+  EncodedPage encoded;
+  encoded.Map(one_column, page, {}, mapping::RowMapper::Text::kKnownUtf8);
+  ASSERT_EQ(encoded.messages(), 2);
+  EXPECT_GT(encoded.MessageSize(0, 1), 700000u);
+  EXPECT_LT(encoded.MessageSize(0, 1), 800000u);
+  EXPECT_GT(encoded.MessageSize(1, 1), 700000u);
+  EXPECT_LE(encoded.MessageSize(1, 1), EncodedPage::kMaxMessageBytes);
 }
 
 TEST(RequisitionIdSetTest, EachIdIsNewOnce) {

@@ -24,24 +24,21 @@ class RecordingSink : public RowSink {
     return true;
   }
   bool OnBatch(const v1::RowBatch& batch) override {
-    pages_.push_back(batch.page());
-    for (const v1::Row& row : batch.rows()) {
-      ids_.push_back(row.requisition_id());
-      rows_.push_back(row);
-    }
-    return static_cast<int>(pages_.size()) < stop_after_;
+    EXPECT_FALSE(takes_encoded_) << "a batch reached a sink of encoded rows";
+    return Record(batch);
   }
   // When takes_encoded_, decodes what the server would send and records it
   // as OnBatch does.
   bool TakesEncodedRows() const override { return takes_encoded_; }
   bool OnEncodedPage(const EncodedPage& encoded, std::int32_t page) override {
+    EXPECT_TRUE(takes_encoded_);
     ++encoded_pages_;
     EXPECT_EQ(encoded.messages(), 1);
     std::string bytes(encoded.MessageSize(0, page), '\0');
     encoded.WriteMessage(0, page, reinterpret_cast<std::uint8_t*>(&bytes[0]));
     v1::StreamRequisitionsResponse message;
     EXPECT_TRUE(message.ParseFromString(bytes));
-    return OnBatch(message.batch());
+    return Record(message.batch());
   }
 
   bool takes_encoded_ = false;
@@ -51,6 +48,16 @@ class RecordingSink : public RowSink {
   std::vector<int> pages_;
   std::vector<std::string> ids_;
   std::vector<v1::Row> rows_;
+
+ private:
+  bool Record(const v1::RowBatch& batch) {
+    pages_.push_back(batch.page());
+    for (const v1::Row& row : batch.rows()) {
+      ids_.push_back(row.requisition_id());
+      rows_.push_back(row);
+    }
+    return static_cast<int>(pages_.size()) < stop_after_;
+  }
 };
 
 constexpr char kNoFields[] = R"({"data":[]})";
@@ -345,9 +352,9 @@ TEST_F(RequisitionImportTest, TextThatIsNotUtf8IsRepairedWhereverItComesFrom) {
   ExpectRepairedRows(sink_, *summary);
 }
 
-// A sink that takes encoded rows gets the pages that are UTF-8 encoded,
-// and the others as batches, repaired: the same rows either way.
-TEST_F(RequisitionImportTest, OnlyPagesThatAreUtf8ReachASinkEncoded) {
+// A sink that takes encoded rows gets every page encoded, those whose text
+// is not UTF-8 repaired: the same rows as a sink of batches.
+TEST_F(RequisitionImportTest, ASinkOfEncodedRowsGetsEveryPageRepaired) {
   AnswerTextThatIsNotUtf8(http_);
   sink_.takes_encoded_ = true;
   ImportOptions options;
@@ -355,7 +362,7 @@ TEST_F(RequisitionImportTest, OnlyPagesThatAreUtf8ReachASinkEncoded) {
   auto summary = Run(options);
   ASSERT_TRUE(summary.ok()) << summary.status();
   ExpectRepairedRows(sink_, *summary);
-  EXPECT_EQ(sink_.encoded_pages_, 1);
+  EXPECT_EQ(sink_.encoded_pages_, 3);
   EXPECT_THAT(sink_.pages_, ElementsAre(1, 2, 3));
 }
 

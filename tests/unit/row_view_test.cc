@@ -146,13 +146,12 @@ TEST(RowBatchViewTest, ReadsTheBatchesTheServerEncodes) {
   json += "]";
   rapidjson::Document page;
   page.Parse(json.c_str());
-  v1::RowBatch batch;
-  EXPECT_GT(importer::MapPageRows(*mapper, page, {}, &batch), 0);
-  batch.set_page(5);
-  importer::BatchEncoder encoder;
-  ASSERT_EQ(encoder.Prepare(batch), 1);
-  std::string response(encoder.Size(0), '\0');
-  encoder.Encode(batch, 0, reinterpret_cast<std::uint8_t*>(&response[0]));
+  importer::EncodedPage rows;
+  EXPECT_GT(rows.Map(*mapper, page, {}, mapping::RowMapper::Text::kKnownUtf8),
+            0);
+  ASSERT_EQ(rows.messages(), 1);
+  std::string response(rows.MessageSize(0, 5), '\0');
+  rows.WriteMessage(0, 5, reinterpret_cast<std::uint8_t*>(&response[0]));
 
   const std::optional<absl::string_view> encoded = EncodedBatchOf(response);
   ASSERT_TRUE(encoded.has_value());
@@ -162,7 +161,7 @@ TEST(RowBatchViewTest, ReadsTheBatchesTheServerEncodes) {
   ASSERT_TRUE(decoded.ParseFromString(response));
   ASSERT_EQ(view.rows().size(), 100u);
   EXPECT_EQ(view.rows()[0].cells().size(),
-            static_cast<std::size_t>(batch.rows(0).cells_size()));
+            static_cast<std::size_t>(mapper->schema().columns_size()));
   // The mapper writes explicit nulls, so the comparison is exact.
   EXPECT_TRUE(MessageDifferencer::Equals(ToMessage(view), decoded.batch()));
 }
