@@ -106,9 +106,10 @@ class MessageBytes {
  public:
   grpc::ByteBuffer* buffer() { return &buffer_; }
 
-  absl::string_view Contiguous() {
+  // Nothing when gRPC cannot hand over the message's bytes.
+  std::optional<absl::string_view> Contiguous() {
     slices_.clear();
-    if (!buffer_.Dump(&slices_).ok()) return {};
+    if (!buffer_.Dump(&slices_).ok()) return std::nullopt;
     if (slices_.size() == 1) {
       return absl::string_view(
           reinterpret_cast<const char*>(slices_[0].begin()), slices_[0].size());
@@ -256,29 +257,45 @@ absl::StatusOr<v1::ImportSummary> Client::StreamRequisitions(
   MessageArena arena;
   RowBatchView view;
   MessageBytes bytes;
+  std::string reencoded;  // a batch for on_rows that came decoded
   std::optional<v1::ImportSummary> summary;
   absl::Status failure;
+  const absl::Status stopped =
+      absl::CancelledError("the import was stopped by the caller");
+  auto hand_rows = [&](absl::string_view batch) {
+    absl::Status parsed = view.Parse(batch);
+    if (parsed.ok() && !handlers.on_rows(view)) return stopped;
+    return parsed;
+  };
   while (failure.ok() && stream.Read(bytes.buffer())) {
-    const absl::string_view message = bytes.Contiguous();
+    const std::optional<absl::string_view> message = bytes.Contiguous();
+    if (!message.has_value()) {
+      failure =
+          absl::DataLossError("a message of the stream could not be read");
+      break;
+    }
+    // The usual batch message, for on_rows, is read in place.
     const std::optional<absl::string_view> batch =
-        handlers.on_rows ? EncodedBatchOf(message) : std::nullopt;
+        handlers.on_rows ? EncodedBatchOf(*message) : std::nullopt;
     if (batch.has_value()) {
-      failure = view.Parse(*batch);
-      if (failure.ok() && !handlers.on_rows(view)) {
-        failure = absl::CancelledError("the import was stopped by the caller");
-      }
+      failure = hand_rows(*batch);
       continue;
     }
     auto* response = arena.Fresh<v1::StreamRequisitionsResponse>();
-    if (!response->ParseFromArray(message.data(),
-                                  static_cast<int>(message.size()))) {
+    if (!response->ParseFromArray(message->data(),
+                                  static_cast<int>(message->size()))) {
       failure = absl::DataLossError(
           "a message of the stream is not a StreamRequisitionsResponse");
-    } else if (response->has_schema() && handlers.on_schema) {
-      handlers.on_schema(response->schema());
-    } else if (response->has_batch() && handlers.on_batch &&
-               !handlers.on_batch(response->batch())) {
-      failure = absl::CancelledError("the import was stopped by the caller");
+    } else if (response->has_schema()) {
+      if (handlers.on_schema) handlers.on_schema(response->schema());
+    } else if (response->has_batch()) {
+      if (handlers.on_batch && !handlers.on_batch(response->batch())) {
+        failure = stopped;
+      } else if (handlers.on_rows) {
+        // Laid out otherwise (beside fields this client does not know, say).
+        response->batch().SerializeToString(&reencoded);
+        failure = hand_rows(reencoded);
+      }
     } else if (response->has_summary()) {
       summary = response->summary();  // a copy off the arena
     }

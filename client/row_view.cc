@@ -17,7 +17,8 @@ constexpr int kStartGroup = 3;
 constexpr int kEndGroup = 4;
 constexpr int kFixed32 = 5;
 
-// As deep as protobuf lets messages nest by default.
+// As deep as protobuf lets messages (groups included) nest by default,
+// below the one it parses.
 constexpr int kMaximumDepth = 100;
 
 // One field: its number, wire type, and for a length-delimited one its
@@ -56,16 +57,27 @@ class WireReader {
     return Fail(at, "a number is longer than 10 bytes");
   }
 
-  // Reads the field at `at`, moving `at` past it. Groups, which proto3
-  // never writes, are skipped whole.
-  bool ReadField(const char*& at, const char* end, Field& field) {
-    return ReadTag(at, end, field) && ReadPayload(at, end, field, 0);
+  // Whether a message at `depth` (the one parsed is 0, its fields'
+  // messages 1, ...) may be read.
+  bool Enter(const char* at, int depth) {
+    return depth <= kMaximumDepth || Fail(at, "messages nest too deeply");
+  }
+
+  // Reads the field at `at`, of a message at `depth`, moving `at` past it.
+  // Groups, which proto3 never writes, are skipped whole.
+  bool ReadField(const char*& at, const char* end, Field& field, int depth) {
+    return ReadTag(at, end, field) && ReadPayload(at, end, field, depth);
   }
 
  private:
+  // A tag, as protobuf reads it: at most 5 bytes, 32 bits.
   bool ReadTag(const char*& at, const char* end, Field& field) {
+    const char* start = at;
     std::uint64_t tag;
     if (!ReadVarint(at, end, tag)) return false;
+    if (at - start > 5 || tag > UINT32_MAX) {
+      return Fail(start, "a field's tag is longer than 5 bytes");
+    }
     field.number = static_cast<std::uint32_t>(tag >> 3);
     field.wire_type = static_cast<int>(tag & 7);
     if (field.number == 0) return Fail(at, "a field is numbered 0");
@@ -93,7 +105,8 @@ class WireReader {
         return true;
       }
       case kStartGroup:
-        return SkipGroup(at, end, field.number, depth + 1);
+        return Enter(at, depth + 1) &&
+               SkipGroup(at, end, field.number, depth + 1);
       case kFixed32:
         if (end - at < 4) return Fail(at, "a 32-bit field runs past the end");
         at += 4;
@@ -105,10 +118,10 @@ class WireReader {
     }
   }
 
-  // Skips the fields of a group up to its end, which must bear `number`.
+  // Skips the fields of a group at `depth` up to its end, which must bear
+  // `number`.
   bool SkipGroup(const char*& at, const char* end, std::uint32_t number,
                  int depth) {
-    if (depth > kMaximumDepth) return Fail(at, "groups nest too deeply");
     Field inner;
     while (true) {
       if (at == end) return Fail(at, "a group runs past the end");
@@ -142,17 +155,16 @@ class BatchParser {
   }
 
  private:
-  bool ReadField(const char*& at, const char* end, Field& field) {
-    return reader_.ReadField(at, end, field);
+  bool ReadField(const char*& at, const char* end, Field& field, int depth) {
+    return reader_.ReadField(at, end, field, depth);
   }
-  bool Fail(const char* at, const char* problem) {
-    return reader_.Fail(at, problem);
-  }
+  bool Enter(const char* at, int depth) { return reader_.Enter(at, depth); }
 
+  // The batch is at depth 0, each row at 1, its cells at 2, and so on.
   bool ParseBatch(const char* at, const char* end) {
     Field field;
     while (at < end) {
-      if (!ReadField(at, end, field)) return false;
+      if (!ReadField(at, end, field, 0)) return false;
       if (field.number == 1 && field.wire_type == kLengthDelimited) {
         if (!ParseRow(field.data, field.data + field.size)) return false;
       } else if (field.number == 2 && field.wire_type == kVarint) {
@@ -170,14 +182,14 @@ class BatchParser {
     row.first_warning_ = static_cast<std::uint32_t>(view_.warnings_.size());
     Field field;
     while (at < end) {
-      if (!ReadField(at, end, field)) return false;
+      if (!ReadField(at, end, field, 1)) return false;
       if (field.wire_type != kLengthDelimited) continue;
       if (field.number == 1) {
         row.requisition_id_ = absl::string_view(field.data, field.size);
       } else if (field.number == 2) {
         view_.cells_.emplace_back();
         if (!ParseValue(field.data, field.data + field.size, view_.cells_,
-                        view_.cells_.size() - 1, 1)) {
+                        view_.cells_.size() - 1, 2)) {
           return false;
         }
       } else if (field.number == 3) {
@@ -196,11 +208,11 @@ class BatchParser {
   // inside may grow (and move) the vector `cells` is.
   bool ParseValue(const char* at, const char* end, std::vector<CellView>& cells,
                   std::size_t index, int depth) {
-    if (depth > kMaximumDepth) return Fail(at, "lists nest too deeply");
+    if (!Enter(at, depth)) return false;
     CellView cell;
     Field field;
     while (at < end) {
-      if (!ReadField(at, end, field)) return false;
+      if (!ReadField(at, end, field, depth)) return false;
       if (!ParseMember(field, cell, depth)) return false;
     }
     cells[index] = cell;
@@ -233,20 +245,23 @@ class BatchParser {
         cell.integer_ = field.value != 0 ? 1 : 0;
         return true;
       case 6 * 8 + kLengthDelimited:
-        return ParseTimestamp(field.data, field.data + field.size, cell);
+        return ParseTimestamp(field.data, field.data + field.size, cell,
+                              depth + 1);
       case 7 * 8 + kLengthDelimited:
-        return ParseList(field.data, field.data + field.size, cell, depth);
+        return ParseList(field.data, field.data + field.size, cell, depth + 1);
       default:
         return true;
     }
   }
 
-  bool ParseTimestamp(const char* at, const char* end, CellView& cell) {
+  bool ParseTimestamp(const char* at, const char* end, CellView& cell,
+                      int depth) {
+    if (!Enter(at, depth)) return false;
     std::int64_t seconds = 0;
     std::int32_t nanos = 0;
     Field field;
     while (at < end) {
-      if (!ReadField(at, end, field)) return false;
+      if (!ReadField(at, end, field, depth)) return false;
       if (field.wire_type != kVarint) continue;
       if (field.number == 1) seconds = static_cast<std::int64_t>(field.value);
       if (field.number == 2) nanos = static_cast<std::int32_t>(field.value);
@@ -262,10 +277,11 @@ class BatchParser {
   // element (which may be a list itself) is parsed.
   bool ParseList(const char* begin, const char* end, CellView& cell,
                  int depth) {
+    if (!Enter(begin, depth)) return false;
     std::size_t count = 0;
     Field field;
     for (const char* at = begin; at < end;) {
-      if (!ReadField(at, end, field)) return false;
+      if (!ReadField(at, end, field, depth)) return false;
       if (field.number == 1 && field.wire_type == kLengthDelimited) ++count;
     }
     std::vector<CellView>& elements = view_.elements_;
@@ -273,7 +289,7 @@ class BatchParser {
     elements.resize(first + count);
     std::size_t next = first;
     for (const char* at = begin; at < end;) {
-      ReadField(at, end, field);  // read once already: cannot fail
+      ReadField(at, end, field, depth);  // read once already: cannot fail
       if (field.number != 1 || field.wire_type != kLengthDelimited) continue;
       if (!ParseValue(field.data, field.data + field.size, elements, next++,
                       depth + 1)) {
@@ -317,7 +333,7 @@ std::optional<absl::string_view> EncodedBatchOf(
   const char* end = at + encoded_response.size();
   WireReader reader;
   Field field;
-  if (!reader.ReadField(at, end, field) || at != end) return std::nullopt;
+  if (!reader.ReadField(at, end, field, 0) || at != end) return std::nullopt;
   if (field.number != 2 || field.wire_type != kLengthDelimited) {
     return std::nullopt;
   }

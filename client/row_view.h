@@ -24,8 +24,10 @@
 // two simplifications that the server never needs: a Value that repeats
 // members keeps the last one whole (protobuf would merge two timestamps or
 // two lists), and text is not checked to be UTF-8 again (the server only
-// sends UTF-8). Unknown fields are skipped, as protobuf does; bytes that
-// are not a RowBatch at all give DATA_LOSS and an empty view.
+// sends UTF-8). Unknown fields are skipped, as protobuf does; messages
+// may nest 100 deep below the batch, as protobuf lets them below the
+// message it parses; bytes that are not a RowBatch at all give DATA_LOSS
+// and an empty view.
 #ifndef LEVERCONNECT_CLIENT_ROW_VIEW_H_
 #define LEVERCONNECT_CLIENT_ROW_VIEW_H_
 

@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "client/leverconnect_client.h"
 #include "client/testing/fake_server.h"
+#include "google/protobuf/unknown_field_set.h"
 
 namespace leverconnect::client {
 namespace {
@@ -220,6 +221,27 @@ TEST_P(StreamRequisitionsTest, FalseFromTheBatchHandlerCancels) {
                                              seen.Handlers(GetParam(), 1));
   EXPECT_EQ(summary.status().code(), absl::StatusCode::kCancelled);
   EXPECT_THAT(seen.events, ElementsAre("schema id", "batch 1 r1-0"));
+}
+
+// A batch in a message that also carries a field this client does not
+// know (as a newer server may send) still reaches either handler.
+TEST_P(StreamRequisitionsTest, ABatchBesideAnUnknownFieldStillArrives) {
+  FakeServer server;
+  server.stream_requisitions = [](const v1::StreamRequisitionsRequest&,
+                                  FakeServer::StreamWriter* writer) {
+    writer->Write(SchemaMessage());
+    v1::StreamRequisitionsResponse batch = BatchMessage(1, 2);
+    batch.GetReflection()->MutableUnknownFields(&batch)->AddVarint(15, 1);
+    writer->Write(batch);
+    writer->Write(SummaryMessage(2, 1));
+    return grpc::Status::OK;
+  };
+  Seen seen;
+  absl::StatusOr<v1::ImportSummary> summary =
+      server.NewClient()->StreamRequisitions(v1::StreamRequisitionsRequest(),
+                                             seen.Handlers(GetParam()));
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_THAT(seen.events, ElementsAre("schema id", "batch 1 r1-0 r1-1"));
 }
 
 TEST_P(StreamRequisitionsTest, HandlersMayBeLeftEmpty) {

@@ -258,10 +258,17 @@ TEST(RowBatchViewTest, BytesThatAreNoBatchAreDataLossAndLeaveItEmpty) {
       {"field number 0", std::string("\x00\x01", 2), "a field is numbered 0"},
       {"a cut double in a cell", std::string("\x0a\x04\x12\x02\x21\x00", 6),
        "a 64-bit field runs past the end at byte 5"},
-      {"lists 101 deep", deep_batch, "lists nest too deeply"},
+      {"lists 101 deep", deep_batch, "messages nest too deeply"},
+      {"a tag over 32 bits", std::string("\x92\x80\x80\x80\x80\x01\x00", 7),
+       "a field's tag is longer than 5 bytes"},
+      {"a tag padded to 6 bytes",
+       std::string("\x90\x80\x80\x80\x80\x00\x01", 7),
+       "a field's tag is longer than 5 bytes"},
   };
   for (const Malformed& malformed : cases) {
     SCOPED_TRACE(malformed.name);
+    v1::RowBatch decoded;
+    EXPECT_FALSE(decoded.ParseFromString(malformed.bytes));  // nor protobuf
     RowBatchView view;
     ASSERT_TRUE(view.Parse(EveryKind().SerializeAsString()).ok());
     const absl::Status status = view.Parse(malformed.bytes);
@@ -271,6 +278,42 @@ TEST(RowBatchViewTest, BytesThatAreNoBatchAreDataLossAndLeaveItEmpty) {
     EXPECT_TRUE(view.rows().empty());
     EXPECT_EQ(view.page(), 0);
   }
+}
+
+// Protobuf lets messages nest 100 deep below the one it parses (in a
+// RowBatch: a row 1, its cell 2, a list in the cell 3, ...), groups
+// included. The view accepts exactly the same depths, whatever the bytes
+// at the bottom: an empty Value, a timestamp, a group.
+TEST(RowBatchViewTest, NestsAsDeepAsProtobufAndNoDeeper) {
+  const std::string timestamp = Field(6, std::string("\x08\x01", 2));
+  const std::string group = std::string("\x4b\x4c", 2);  // field 9
+  int accepted = 0;
+  int refused = 0;
+  for (const std::string& bottom : {std::string(), timestamp, group}) {
+    for (int lists = 46; lists <= 50; ++lists) {
+      std::string value = bottom;
+      for (int i = 0; i < lists; ++i) value = Field(7, Field(1, value));
+      const std::string bytes = Field(1, Field(2, value));
+      v1::RowBatch decoded;
+      const bool protobuf_accepts = decoded.ParseFromString(bytes);
+      RowBatchView view;
+      EXPECT_EQ(view.Parse(bytes).ok(), protobuf_accepts)
+          << lists << " lists over " << bottom.size() << " bytes";
+      ++(protobuf_accepts ? accepted : refused);
+    }
+  }
+  for (int groups = 97; groups <= 101; ++groups) {
+    const std::string bytes =
+        Field(1, std::string(groups, '\x4b') + std::string(groups, '\x4c'));
+    v1::RowBatch decoded;
+    const bool protobuf_accepts = decoded.ParseFromString(bytes);
+    RowBatchView view;
+    EXPECT_EQ(view.Parse(bytes).ok(), protobuf_accepts) << groups << " groups";
+    ++(protobuf_accepts ? accepted : refused);
+  }
+  // The depths tried straddle the limit.
+  EXPECT_GT(accepted, 3);
+  EXPECT_GT(refused, 3);
 }
 
 // Every cut of a real batch either fails, as protobuf's decoding does, or
