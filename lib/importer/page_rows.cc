@@ -1,7 +1,6 @@
 #include "lib/importer/page_rows.h"
 
 #include <cstring>
-#include <string>
 
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
@@ -33,6 +32,10 @@ std::size_t PageSize(std::int32_t page) {
 }
 constexpr std::size_t kMaxPageFieldBytes = 1 + 5;  // a positive int32
 
+// Room kept for the length of an encoded row: rows of 128 bytes to 16 KiB,
+// nearly all of them, need no move.
+constexpr std::size_t kRowLengthBytes = 2;
+
 }  // namespace
 
 int MapPageRows(const mapping::RowMapper& mapper,
@@ -59,8 +62,13 @@ int EncodedPage::Map(const mapping::RowMapper& mapper,
                      const rapidjson::Value& requisitions,
                      const std::vector<bool>& fresh,
                      mapping::RowMapper::Text text) {
-  // The page number is not known yet: leave room for the largest.
-  const std::size_t row_budget = max_message_bytes_ - kMaxPageFieldBytes;
+  // What a message's rows may take: the limit less the batch's key and
+  // length, and the largest page number, which is not known yet.
+  const std::size_t framing =
+      1 + CodedOutputStream::VarintSize64(max_message_bytes_) +
+      kMaxPageFieldBytes;
+  const std::size_t row_budget =
+      max_message_bytes_ > framing ? max_message_bytes_ - framing : 0;
   encoded_.clear();
   messages_.assign(1, Message{});
   rows_ = 0;
@@ -69,10 +77,13 @@ int EncodedPage::Map(const mapping::RowMapper& mapper,
   for (const rapidjson::Value& requisition : requisitions.GetArray()) {
     if (!fresh.empty() && !fresh[index++]) continue;
     const std::size_t row_begin = encoded_.size();
+    encoded_.PutByte(kRowsKey);
+    const std::size_t length_at = encoded_.BeginLength(kRowLengthBytes);
     const bool warned =
         text == mapping::RowMapper::Text::kKnownUtf8
             ? mapper.MapEncoded(requisition, &encoded_, &warnings_)
             : MapRepaired(mapper, requisition);
+    encoded_.EndLength(length_at, kRowLengthBytes);
     if (warned) ++with_warnings;
     ++rows_;
     Message& message = messages_.back();
@@ -88,8 +99,8 @@ int EncodedPage::Map(const mapping::RowMapper& mapper,
 bool EncodedPage::MapRepaired(const mapping::RowMapper& mapper,
                               const rapidjson::Value& requisition) {
   mapper.Map(requisition, &repaired_row_, mapping::RowMapper::Text::kCheck);
-  repaired_row_.SerializeToString(&repaired_bytes_);
-  encoded_.PutText(kRowsKey, repaired_bytes_);
+  std::uint8_t* out = encoded_.Reserve(repaired_row_.ByteSizeLong());
+  encoded_.Commit(repaired_row_.SerializeWithCachedSizesToArray(out));
   return repaired_row_.warnings_size() > 0;
 }
 

@@ -11,7 +11,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <string>
 #include <vector>
 
 #include "leverconnect/v1/import.pb.h"
@@ -84,8 +83,8 @@ class EncodedPage {
     std::size_t end = 0;
   };
 
-  // Appends the row of `requisition` built as a Row and repaired; returns
-  // whether it carries warnings.
+  // Appends the encoding of the Row of `requisition`, built as a Row and
+  // repaired; returns whether it carries warnings.
   bool MapRepaired(const mapping::RowMapper& mapper,
                    const rapidjson::Value& requisition);
 
@@ -93,7 +92,6 @@ class EncodedPage {
   mapping::WireBuffer encoded_;
   mapping::Warnings warnings_;  // one row's, reused
   v1::Row repaired_row_;        // reused by MapRepaired
-  std::string repaired_bytes_;
   std::vector<Message> messages_;
   int rows_ = 0;
 };

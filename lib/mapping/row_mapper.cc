@@ -63,20 +63,14 @@ absl::string_view RequisitionId(const rapidjson::Value& requisition,
   return *storage;
 }
 
-// Keys of the fields of RowBatch and Row (import.proto) that MapEncoded
-// writes, each a length-delimited field numbered under 16.
-static_assert(leverconnect::v1::RowBatch::kRowsFieldNumber == 1);
+// Keys of the fields of Row (import.proto) that MapEncoded writes, each a
+// length-delimited field numbered under 16.
 static_assert(leverconnect::v1::Row::kRequisitionIdFieldNumber == 1);
 static_assert(leverconnect::v1::Row::kCellsFieldNumber == 2);
 static_assert(leverconnect::v1::Row::kWarningsFieldNumber == 3);
-constexpr std::uint8_t kRowKey = 1 << 3 | 2;
 constexpr std::uint8_t kIdKey = 1 << 3 | 2;
 constexpr std::uint8_t kCellKey = 2 << 3 | 2;
 constexpr std::uint8_t kWarningKey = 3 << 3 | 2;
-
-// Room kept for the length of an encoded row: rows of 128 bytes to 16 KiB,
-// nearly all of them, need no move.
-constexpr std::size_t kRowLengthBytes = 2;
 
 }  // namespace
 
@@ -130,8 +124,6 @@ void RowMapper::Map(const rapidjson::Value& requisition,
 bool RowMapper::MapEncoded(const rapidjson::Value& requisition, WireBuffer* out,
                            Warnings* warnings) const {
   warnings->Clear();
-  out->PutByte(kRowKey);
-  const std::size_t length_at = out->BeginLength(kRowLengthBytes);
   if (!requisition.IsObject()) {
     for (std::size_t i = 0; i < readers_.size(); ++i) {
       WireCell(out, kCellKey).SetNull();
@@ -151,7 +143,6 @@ bool RowMapper::MapEncoded(const rapidjson::Value& requisition, WireBuffer* out,
   for (const std::string& warning : *warnings) {
     out->PutText(kWarningKey, warning);
   }
-  out->EndLength(length_at, kRowLengthBytes);
   return !warnings->empty();
 }
 

@@ -73,9 +73,9 @@ class RowMapper {
            Text text = Text::kCheck) const;
 
   // Maps `requisition` as Map does, but writes the row straight in its
-  // protobuf encoding: appends to `out` one `rows` field of a RowBatch
-  // (key, length, Row), the bytes that field would have for the Row that
-  // Map fills, and builds no Row. `warnings` is scratch space, overwritten
+  // protobuf encoding: appends to `out` the bytes protobuf would write for
+  // the Row that Map fills (its fields, without key or length), and builds
+  // no Row. `warnings` is scratch space, overwritten
   // with the row's warnings; reusing it saves their allocations. Returns
   // whether the row carries warnings. REQUIRES: the requisition holds only
   // UTF-8 text (Text::kKnownUtf8): nothing is repaired.

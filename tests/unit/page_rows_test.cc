@@ -115,8 +115,8 @@ std::vector<std::string> IdsOfCutMessage(const std::string& bytes) {
   v1::StreamRequisitionsResponse decoded;
   EXPECT_TRUE(decoded.ParseFromString(bytes));
   EXPECT_EQ(decoded.batch().page(), 9);
-  EXPECT_TRUE(decoded.batch().ByteSizeLong() <= 1000 ||
-              decoded.batch().rows_size() == 1);
+  EXPECT_TRUE(bytes.size() <= 1000 || decoded.batch().rows_size() == 1)
+      << bytes.size();
   EXPECT_EQ(bytes, decoded.SerializeAsString());
   std::vector<std::string> ids;
   for (const v1::Row& row : decoded.batch().rows()) {
@@ -323,6 +323,34 @@ TEST(EncodedPageTest, CutsMessagesOverTheLimitBetweenRows) {
   EXPECT_THAT(messages,
               ElementsAre(ElementsAre("r1", "r2", "r3"), ElementsAre("r4"),
                           ElementsAre("r5", "r6")));
+}
+
+// Whatever the size of its rows, a message holding more than one row
+// keeps to the limit, key, length and page number included.
+TEST(EncodedPageTest, NoMessageOfSeveralRowsPassesTheLimit) {
+  const mapping::RowMapper mapper = EveryTypeMapper();
+  const mapping::RowMapper one_column = *mapping::RowMapper::Create(
+      mapper.schema(), {mapper.schema().columns(0).name()});
+  EncodedPage encoded(1000);
+  int two_row_messages = 0;
+  for (int size = 470; size <= 500; ++size) {
+    const std::string row =
+        R"({"id": "r", "x": ")" + std::string(size, 'x') + R"("})";
+    rapidjson::Document page;
+    page.Parse(("[" + row + "," + row + "]").c_str());
+    encoded.Map(one_column, page, {}, mapping::RowMapper::Text::kKnownUtf8);
+    for (int message = 0; message < encoded.messages(); ++message) {
+      std::string bytes(encoded.MessageSize(message, 300000), '\0');
+      encoded.WriteMessage(message, 300000,
+                           reinterpret_cast<std::uint8_t*>(&bytes[0]));
+      v1::StreamRequisitionsResponse decoded;
+      ASSERT_TRUE(decoded.ParseFromString(bytes));
+      if (decoded.batch().rows_size() == 1) continue;
+      ++two_row_messages;
+      EXPECT_LE(bytes.size(), 1000u) << size;
+    }
+  }
+  EXPECT_GT(two_row_messages, 3);  // the sizes tried straddle the limit
 }
 
 // A page whose text is not known to be UTF-8 is checked and repaired as a
