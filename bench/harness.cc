@@ -491,10 +491,6 @@ ImportResult Server::Import(v1::ReadMode mode, double timeout_seconds,
   return result;
 }
 
-const char* ReceivingName(Receiving receiving) {
-  return receiving == Receiving::kViews ? "views" : "messages";
-}
-
 std::uint64_t ReadEveryCell(const client::RowBatchView& batch) {
   using Kind = client::CellView::Kind;
   std::uint64_t sum = 0;

@@ -137,8 +137,6 @@ struct ServerConfig {
 // RowBatch messages (StreamHandlers::on_batch), reading none.
 enum class Receiving { kViews, kMessages };
 
-const char* ReceivingName(Receiving receiving);
-
 // Reads every cell of `batch` once, as a client that uses each value
 // would, and returns a number drawn from all of them, so that no read can
 // be left out by the compiler.

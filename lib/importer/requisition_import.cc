@@ -351,8 +351,9 @@ class Import {
   // Maps the requisitions of `page` not handed over before into `rows`
   // (the reading thread's own, reused page after page) and hands them over,
   // once the schema has gone to the sink: already encoded when the sink
-  // takes that and the page's text needs no repair, else as a RowBatch.
-  // Pages go to the sink one at a time. False when the import stops.
+  // takes that, else as a RowBatch; text is repaired unless the page is
+  // known to be UTF-8. Pages go to the sink one at a time. False when the
+  // import stops.
   bool SendPage(const lever::RequisitionPage& page, PageRows& rows) {
     prepared_.WaitForNotification();
     if (!prepared_status_.ok()) return false;
