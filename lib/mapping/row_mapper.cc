@@ -50,9 +50,11 @@ absl::StatusOr<std::vector<int>> SelectColumns(
 }
 
 // The requisition's "id" as text: the string itself, or its compact JSON
-// (kept in `storage`) when it is something else; "" when absent or null.
+// (kept in `storage`) when it is something else; "" when absent or null,
+// or when the requisition is no object.
 absl::string_view RequisitionId(const rapidjson::Value& requisition,
                                 std::string* storage) {
+  if (!requisition.IsObject()) return "";
   const auto id = requisition.FindMember("id");
   if (id == requisition.MemberEnd() || id->value.IsNull()) return "";
   if (id->value.IsString()) {
@@ -95,51 +97,45 @@ absl::StatusOr<RowMapper> RowMapper::Create(
   return mapper;
 }
 
+template <typename CellAt>
+void RowMapper::MapCells(const rapidjson::Value& requisition, CellAt cell_at,
+                         Warnings* warnings) const {
+  const int columns = static_cast<int>(readers_.size());
+  if (!requisition.IsObject()) {
+    for (int i = 0; i < columns; ++i) cell_at(i).SetNull();
+    AddWarning("requisition", "object", requisition, Conversion::kLeftEmpty,
+               warnings);
+    return;
+  }
+  FoundMembers members;
+  members_.Find(requisition, &members);
+  for (int i = 0; i < columns; ++i) {
+    ReadCell(readers_[i], members, users_, cell_at(i), warnings);
+  }
+}
+
 void RowMapper::Map(const rapidjson::Value& requisition,
                     leverconnect::v1::Row* row, Text text) const {
   row->clear_warnings();
   ResizeCells(row);
-  auto* cells = row->mutable_cells();
-  if (!requisition.IsObject()) {
-    row->clear_requisition_id();
-    for (leverconnect::v1::Value& cell : *cells) ValueCell(&cell).SetNull();
-    AddWarning("requisition", "object", requisition, Conversion::kLeftEmpty,
-               row->mutable_warnings());
-    return;
-  }
   std::string id_storage;
   const absl::string_view id = RequisitionId(requisition, &id_storage);
   row->mutable_requisition_id()->assign(id.data(), id.size());
-
-  FoundMembers members;
-  members_.Find(requisition, &members);
-  for (std::size_t i = 0; i < readers_.size(); ++i) {
-    ReadCell(readers_[i], members, users_,
-             ValueCell(cells->Mutable(static_cast<int>(i))),
-             row->mutable_warnings());
-  }
+  auto* cells = row->mutable_cells();
+  MapCells(
+      requisition, [cells](int i) { return ValueCell(cells->Mutable(i)); },
+      row->mutable_warnings());
   if (text == Text::kCheck) RepairText(row);
 }
 
 bool RowMapper::MapEncoded(const rapidjson::Value& requisition, WireBuffer* out,
                            Warnings* warnings) const {
   warnings->Clear();
-  if (!requisition.IsObject()) {
-    for (std::size_t i = 0; i < readers_.size(); ++i) {
-      WireCell(out, kCellKey).SetNull();
-    }
-    AddWarning("requisition", "object", requisition, Conversion::kLeftEmpty,
-               warnings);
-  } else {
-    std::string id_storage;
-    const absl::string_view id = RequisitionId(requisition, &id_storage);
-    if (!id.empty()) out->PutText(kIdKey, id);
-    FoundMembers members;
-    members_.Find(requisition, &members);
-    for (const ColumnReader& reader : readers_) {
-      ReadCell(reader, members, users_, WireCell(out, kCellKey), warnings);
-    }
-  }
+  std::string id_storage;
+  const absl::string_view id = RequisitionId(requisition, &id_storage);
+  if (!id.empty()) out->PutText(kIdKey, id);
+  MapCells(
+      requisition, [out](int) { return WireCell(out, kCellKey); }, warnings);
   for (const std::string& warning : *warnings) {
     out->PutText(kWarningKey, warning);
   }

@@ -85,6 +85,13 @@ class RowMapper {
  private:
   RowMapper() = default;
 
+  // Writes the cells of `requisition`, column i through `cell_at(i)` (a
+  // ValueCell or a WireCell), appending their warnings to `warnings`. A
+  // value that is no object gives null cells and one warning.
+  template <typename CellAt>
+  void MapCells(const rapidjson::Value& requisition, CellAt cell_at,
+                Warnings* warnings) const;
+
   // Makes every text of `row` UTF-8 (see lib/text/utf8.h): a cell's, with a
   // warning naming its column; the requisition id and the warnings, which
   // quote Lever's values, silently.
